@@ -1,0 +1,123 @@
+/**
+ * Provider settings: stack configuration (the `upstack:` namespace, read in
+ * the provider's configure) first, then plain environment variables (so Pulumi
+ * ESC environments and CI secret stores work unchanged), then defaults.
+ * Credentials are read here, at call time, never captured in the serialized
+ * provider.
+ */
+import { ConfigError } from "./errors";
+import { registerSecret } from "./redact";
+
+/** The default Upstack API base URL. */
+export const DEFAULT_UPSTACK_API_URL = "https://api.upstackdata.com";
+/** The default Klaviyo API base URL. */
+export const DEFAULT_KLAVIYO_API_URL = "https://a.klaviyo.com";
+
+/** Reads a configuration value by its full key (e.g. `upstack:apiKey`). */
+export type ConfigReader = (key: string) => string | undefined;
+
+/** The resolved settings of one provider process. */
+export interface ProviderSettings {
+  /** Upstack base URL: `upstack:apiUrl`, `UPSTACK_API_URL`, else {@link DEFAULT_UPSTACK_API_URL}. */
+  readonly upstackApiUrl: string;
+  /** Klaviyo base URL: `upstack:klaviyoApiUrl`, `KLAVIYO_API_URL`, else {@link DEFAULT_KLAVIYO_API_URL}. */
+  readonly klaviyoApiUrl: string;
+  /** Default Upstack API key: `upstack:apiKey`, `UPSTACK_API_KEY`. */
+  readonly upstackApiKey: string | undefined;
+  /** Default pixel id: `upstack:pixelId`, `UPSTACK_PIXEL_ID`. */
+  readonly pixelId: string | undefined;
+  /** Per-pixel Upstack API keys: `upstack:apiKeys` or `UPSTACK_API_KEYS`, a JSON object `{ "<pixel id>": "upstack_..." }`. */
+  readonly upstackApiKeysByPixel: ReadonlyMap<string, string>;
+  /** Attempt timeout: `UPSTACK_KLAVIYO_TIMEOUT_MS` (default 10 000). */
+  readonly attemptTimeoutMs: number;
+  /** Deadline per request including retries: `UPSTACK_KLAVIYO_DEADLINE_MS` (default 60 000). */
+  readonly deadlineMs: number;
+}
+
+/** Reads the environment. */
+export const envReader =
+  (env: NodeJS.ProcessEnv = process.env): ConfigReader =>
+  (key) => {
+    const value = env[key];
+    return value === undefined || value.trim() === "" ? undefined : value;
+  };
+
+/**
+ * Resolves settings from stack config and the environment.
+ * @param config - reads `upstack:*` stack config (the configure request's), or nothing.
+ * @param env - reads environment variables.
+ */
+export function resolveSettings(config: ConfigReader, env: ConfigReader = envReader()): ProviderSettings {
+  const pick = (configKey: string, envKey: string): string | undefined => {
+    const fromConfig = config(configKey);
+    if (fromConfig !== undefined && fromConfig.trim() !== "") return fromConfig.trim();
+    return env(envKey)?.trim();
+  };
+  const upstackApiKey = pick("upstack:apiKey", "UPSTACK_API_KEY");
+  registerSecret(upstackApiKey);
+  const keysJson = pick("upstack:apiKeys", "UPSTACK_API_KEYS");
+  const upstackApiKeysByPixel = parseKeyMap(keysJson);
+  for (const key of upstackApiKeysByPixel.values()) registerSecret(key);
+  return {
+    upstackApiUrl: pick("upstack:apiUrl", "UPSTACK_API_URL") ?? DEFAULT_UPSTACK_API_URL,
+    klaviyoApiUrl: pick("upstack:klaviyoApiUrl", "KLAVIYO_API_URL") ?? DEFAULT_KLAVIYO_API_URL,
+    upstackApiKey,
+    pixelId: pick("upstack:pixelId", "UPSTACK_PIXEL_ID")?.toLowerCase(),
+    upstackApiKeysByPixel,
+    attemptTimeoutMs: positiveInt("UPSTACK_KLAVIYO_TIMEOUT_MS", env("UPSTACK_KLAVIYO_TIMEOUT_MS"), 10_000),
+    deadlineMs: positiveInt("UPSTACK_KLAVIYO_DEADLINE_MS", env("UPSTACK_KLAVIYO_DEADLINE_MS"), 60_000),
+  };
+}
+
+function parseKeyMap(json: string | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  if (json === undefined) return map;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new ConfigError("config_invalid", 'upstack:apiKeys (or UPSTACK_API_KEYS) is not valid JSON. Set it to an object mapping pixel ids to Upstack API keys: {"<pixel id>": "upstack_..."}.');
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError("config_invalid", 'upstack:apiKeys (or UPSTACK_API_KEYS) must be a JSON object mapping pixel ids to Upstack API keys: {"<pixel id>": "upstack_..."}.');
+  }
+  for (const [pixel, key] of Object.entries(parsed as Record<string, unknown>)) {
+    if (typeof key !== "string" || key.trim() === "") {
+      throw new ConfigError("config_invalid", `upstack:apiKeys (or UPSTACK_API_KEYS) has a non-string key for pixel ${pixel}. Each value must be an Upstack API key string.`);
+    }
+    map.set(pixel.trim().toLowerCase(), key.trim());
+  }
+  return map;
+}
+
+function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError("config_invalid", `${name} must be a positive whole number of milliseconds; it is "${raw}".`);
+  return n;
+}
+
+/** Upstack credentials for one pixel. */
+export interface UpstackCredentials {
+  /** The API key (`x-api-key`). */
+  readonly apiKey: string;
+  /** The pixel (`x-pixel-id`). */
+  readonly pixelId: string;
+}
+
+/**
+ * The Upstack API key for `pixelId`: the resource's own `upstackApiKey` when
+ * given, else `upstack:apiKeys[pixelId]`, else the default key. Throws one
+ * error naming every way to set it.
+ */
+export function upstackCredentials(settings: ProviderSettings, pixelId: string, resourceApiKey?: string): UpstackCredentials {
+  const apiKey = resourceApiKey ?? settings.upstackApiKeysByPixel.get(pixelId) ?? settings.upstackApiKey;
+  if (apiKey === undefined) {
+    throw new ConfigError(
+      "config_missing_credentials",
+      `No Upstack API key for pixel ${pixelId}. Set it in the stack config (pulumi config set --secret upstack:apiKey upstack_..., or upstack:apiKeys for many pixels) or in the environment (UPSTACK_API_KEY / UPSTACK_API_KEYS), or pass upstackApiKey on the resource.`,
+    );
+  }
+  registerSecret(apiKey);
+  return { apiKey, pixelId };
+}

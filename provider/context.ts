@@ -1,0 +1,50 @@
+/**
+ * The provider process's shared pieces: settings, one transport, the clients
+ * and the key validator (whose cache lives as long as the process). Built
+ * lazily on first use, rebuilt when configure brings new settings.
+ */
+import { resolveSettings, type ConfigReader, type ProviderSettings } from "./config";
+import { KlaviyoClient } from "./klaviyo/client";
+import { KeyValidator } from "./klaviyo/key-validator";
+import { logger } from "./log";
+import { HttpTransport } from "./transport/http-transport";
+import { UpstackClient } from "./upstack/client";
+
+/** Everything a handler needs. */
+export interface ProviderContext {
+  /** Resolved settings. */
+  readonly settings: ProviderSettings;
+  /** The one transport. */
+  readonly transport: HttpTransport;
+  /** Klaviyo. */
+  readonly klaviyo: KlaviyoClient;
+  /** Upstack. */
+  readonly upstack: UpstackClient;
+  /** Key validation with its per-process cache. */
+  readonly validator: KeyValidator;
+}
+
+let configReader: ConfigReader = () => undefined;
+let current: ProviderContext | undefined;
+
+/** Sets the stack configuration reader (from configure) and drops the old context. */
+export function setConfigReader(reader: ConfigReader): void {
+  configReader = reader;
+  const old = current;
+  current = undefined;
+  void old?.transport.close();
+}
+
+/** The context, built on first use. */
+export function context(): ProviderContext {
+  if (current !== undefined) return current;
+  const settings = resolveSettings(configReader);
+  const transport = new HttpTransport({
+    attemptTimeoutMs: settings.attemptTimeoutMs,
+    deadlineMs: settings.deadlineMs,
+    onEvent: (e) => logger.info(`${e.service}: ${e.what} got ${e.reason}; retrying in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt + 1}).`),
+  });
+  const klaviyo = new KlaviyoClient(transport, settings.klaviyoApiUrl);
+  current = { settings, transport, klaviyo, upstack: new UpstackClient(transport, settings.upstackApiUrl), validator: new KeyValidator(klaviyo) };
+  return current;
+}

@@ -1,0 +1,202 @@
+/**
+ * The only module that speaks the Upstack destination contract
+ * (openapi/upstack-klaviyo-destination.json). If Upstack publishes a different
+ * API, this file changes and nothing else does.
+ */
+import { randomUUID } from "node:crypto";
+import type { UpstackCredentials } from "../config";
+import { HttpError, UpstackApiError } from "../errors";
+import type { HttpResponse, HttpTransport } from "../transport/http-transport";
+
+/** A Klaviyo destination as Upstack returns it. */
+export interface UpstackDestination {
+  /** `dst_…`. */
+  readonly id: string;
+  /** The pixel it belongs to. */
+  readonly pixelId: string;
+  /** Who manages it; null when made in the dashboard. */
+  readonly owner: string | null;
+  /** Whether events flow. */
+  readonly enabled: boolean;
+  /** Display name. */
+  readonly label: string;
+  /** `healthy`, `unhealthy` or `disabled`. */
+  readonly status: string;
+  /** Why it is not healthy, when it is not. */
+  readonly statusReason: string | null;
+  /** Klaviyo account id, when known. */
+  readonly klaviyoAccountId: string | null;
+  /** The Site ID the destination was declared for. */
+  readonly publicApiKey: string | null;
+  /** Declared scopes. */
+  readonly scopes: readonly string[];
+  /** Fingerprint of the key Upstack holds. */
+  readonly keyFingerprint: string;
+  /** `pk_...abcd`. */
+  readonly keyHint: string;
+  /** ISO 8601 timestamps. */
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly keyRotatedAt: string;
+  /** The version's ETag. */
+  readonly etag: string;
+}
+
+/** The body of an upsert. */
+export interface DestinationWrite {
+  /** The Klaviyo private key (sent, never returned). */
+  readonly privateApiKey: string;
+  /** The Site ID, if declared. */
+  readonly publicApiKey?: string;
+  /** The account the key was validated against. */
+  readonly klaviyoAccountId?: string;
+  /** Whether events flow. */
+  readonly enabled: boolean;
+  /** Display name. */
+  readonly label: string;
+  /** Who manages it. */
+  readonly owner: string;
+  /** Take over a destination with another owner. */
+  readonly adopt?: boolean;
+  /** Declared scopes. */
+  readonly scopes?: readonly string[];
+}
+
+/** Conditions on a write. */
+export interface WriteConditions {
+  /** Write only if the destination is at this ETag. */
+  readonly ifMatch?: string;
+  /** Reused on every attempt of one logical write. Generated when absent. */
+  readonly idempotencyKey?: string;
+}
+
+/** The service path of the pixel's Klaviyo destination. */
+export const DESTINATION_PATH = "/destinations/api/klaviyo";
+
+/** A client for the destination contract. */
+export class UpstackClient {
+  /**
+   * @param transport - the shared transport.
+   * @param baseUrl - Upstack's base URL.
+   */
+  constructor(
+    private readonly transport: HttpTransport,
+    private readonly baseUrl: string,
+  ) {}
+
+  /** Reads the pixel's destination; undefined when it has none. */
+  async get(creds: UpstackCredentials): Promise<UpstackDestination | undefined> {
+    const res = await this.send(creds, "GET");
+    if (res.status === 404) return undefined;
+    return expectDestination(res, "read", creds.pixelId);
+  }
+
+  /** Creates or updates the pixel's destination (idempotent; see the contract). */
+  async upsert(creds: UpstackCredentials, write: DestinationWrite, conditions: WriteConditions = {}): Promise<UpstackDestination> {
+    const headers: Record<string, string> = {};
+    if (conditions.ifMatch !== undefined) headers["if-match"] = conditions.ifMatch;
+    const res = await this.send(creds, "PUT", { body: write, headers, idempotencyKey: conditions.idempotencyKey ?? randomUUID() });
+    return expectDestination(res, "write", creds.pixelId);
+  }
+
+  /**
+   * Deletes the pixel's destination if `owner` manages it. Returns `deleted`,
+   * `absent` (404), or `not-owned` (someone else manages it now).
+   */
+  async delete(creds: UpstackCredentials, owner: string): Promise<"deleted" | "absent" | "not-owned"> {
+    const res = await this.send(creds, "DELETE", { query: { owner } });
+    if (res.status === 204 || res.status === 200) return "deleted";
+    if (res.status === 404) return "absent";
+    if (res.status === 409) return "not-owned";
+    throw upstackError(res, "delete", creds.pixelId);
+  }
+
+  private send(
+    creds: UpstackCredentials,
+    method: "GET" | "PUT" | "DELETE",
+    extra: { body?: unknown; headers?: Record<string, string>; idempotencyKey?: string; query?: Record<string, string> } = {},
+  ): Promise<HttpResponse> {
+    return this.transport.send({
+      service: "upstack",
+      method,
+      baseUrl: this.baseUrl,
+      path: DESTINATION_PATH,
+      ...(extra.query === undefined ? {} : { query: extra.query }),
+      headers: { "x-api-key": creds.apiKey, "x-pixel-id": creds.pixelId, accept: "application/json", ...extra.headers },
+      ...(extra.body === undefined ? {} : { body: extra.body }),
+      ...(extra.idempotencyKey === undefined ? {} : { idempotencyKey: extra.idempotencyKey }),
+    });
+  }
+}
+
+function expectDestination(res: HttpResponse, action: string, pixelId: string): UpstackDestination {
+  if (res.status === 200 || res.status === 201) {
+    const body = res.body as Partial<UpstackDestination> | undefined;
+    if (body !== undefined && typeof body.id === "string" && typeof body.keyFingerprint === "string") {
+      return { ...(body as UpstackDestination), etag: body.etag ?? res.headers["etag"] ?? "" };
+    }
+    throw new HttpError({ code: "http_error", service: "upstack", status: res.status, attempts: res.attempts, message: `Upstack answered the ${action} of pixel ${pixelId}'s Klaviyo destination with a body that is not a destination.` });
+  }
+  throw upstackError(res, action, pixelId);
+}
+
+/** Maps an Upstack error response to the error the user sees; the one place that decides. */
+export function upstackError(res: HttpResponse, action: string, pixelId: string): Error {
+  const body = (typeof res.body === "object" && res.body !== null ? res.body : {}) as { message?: unknown; code?: unknown; owner?: unknown; errors?: unknown };
+  const message = typeof body.message === "string" ? body.message : undefined;
+  switch (res.status) {
+    case 401:
+      return new UpstackApiError(
+        "upstack_unauthorized",
+        401,
+        `Upstack refused the API key for pixel ${pixelId} (401${message === undefined ? "" : `: ${message}`}): it is missing, invalid, revoked or expired, or scoped to another pixel. Create an Upstack API key for this pixel and set it with \`pulumi config set --secret upstack:apiKey upstack_...\` (or UPSTACK_API_KEY, or upstack:apiKeys for many pixels).`,
+        { property: "upstackApiKey" },
+      );
+    case 403:
+      return new UpstackApiError(
+        "upstack_missing_scope",
+        403,
+        `Upstack's API key for pixel ${pixelId} lacks the scope to ${action} destinations (403${message === undefined ? "" : `: ${message}`}). Create a key with destinations:read and destinations:write.`,
+        { property: "upstackApiKey" },
+      );
+    case 409: {
+      const owner = typeof body.owner === "string" ? `managed by ${body.owner}` : "made in the Upstack dashboard";
+      return new UpstackApiError(
+        "upstack_owned_by_other",
+        409,
+        `Pixel ${pixelId} already has a Klaviyo destination ${owner}. Set \`adopt: true\` on this resource to take it over, or remove that destination first (in the dashboard or from the stack that manages it).`,
+        { property: "adopt" },
+      );
+    }
+    case 412:
+      return new UpstackApiError(
+        "upstack_changed_outside_pulumi",
+        412,
+        `Pixel ${pixelId}'s Klaviyo destination was changed outside Pulumi since it was last read, so it was not overwritten. Run \`pulumi refresh\` to see the change, then \`pulumi up\` to apply your configuration over it.`,
+      );
+    case 400:
+    case 422: {
+      const reasons = Array.isArray(body.errors)
+        ? body.errors.map((e) => {
+            const x = e as { path?: unknown; message?: unknown };
+            return `${String(x.path ?? "?")}: ${String(x.message ?? "invalid")}`;
+          })
+        : [];
+      return new UpstackApiError(
+        "upstack_rejected",
+        res.status,
+        `Upstack rejected the ${action} of pixel ${pixelId}'s Klaviyo destination (${res.status}): ${message ?? "invalid request"}${reasons.length > 0 ? ` — ${reasons.join("; ")}` : ""}.`,
+      );
+    }
+    default:
+      return new HttpError({
+        code: "http_error",
+        service: "upstack",
+        status: res.status,
+        body: res.body,
+        headers: res.headers,
+        attempts: res.attempts,
+        message: `Upstack answered the ${action} of pixel ${pixelId}'s Klaviyo destination with HTTP ${res.status}${message === undefined ? "" : `: ${message}`}. Run again; if it persists, check UPSTACK_API_URL and Upstack's status.`,
+      });
+  }
+}
