@@ -325,6 +325,7 @@ export class Engine {
   async dispose(): Promise<void> {
     const h = this.host;
     this.host = undefined;
+    this.hostStarting = undefined;
     await h?.stop();
   }
 
@@ -380,18 +381,25 @@ export class Engine {
     };
   }
 
-  private async ensureHost(run: RunResult): Promise<ProviderHost> {
-    if (this.host) return this.host;
-    const host = new ProviderHost({
-      cwd: this.programDir,
-      env: { PULUMI_NODEJS_PROJECT: this.project, PULUMI_NODEJS_STACK: this.stack, ...(this.opts.env ?? {}) },
-      timeoutMs: this.opts.hostTimeoutMs ?? 20000,
-    });
-    this.host = host;
-    await host.start();
-    const { values } = this.configValues();
-    await this.call(run, "Configure", undefined, { variables: values }, () => host.configure(values));
-    return host;
+  private hostStarting: Promise<ProviderHost> | undefined;
+
+  /** Start the host (once per run) and Configure it with the stack config. */
+  private ensureHost(run: RunResult): Promise<ProviderHost> {
+    if (!this.hostStarting) {
+      const host = new ProviderHost({
+        cwd: this.programDir,
+        env: { PULUMI_NODEJS_PROJECT: this.project, PULUMI_NODEJS_STACK: this.stack, ...(this.opts.env ?? {}) },
+        timeoutMs: this.opts.hostTimeoutMs ?? 20000,
+      });
+      this.host = host;
+      const { values } = this.configValues();
+      this.hostStarting = host.start().then(async () => {
+        await this.call(run, "Configure", undefined, { variables: values }, () => host.configure(values));
+        return host;
+      });
+      this.hostStarting.catch(() => undefined);
+    }
+    return this.hostStarting;
   }
 
   private async call<T>(run: RunResult, method: RpcMethod, urn: string | undefined, request: Record<string, Json>, fn: () => Promise<T>): Promise<T> {
@@ -428,6 +436,7 @@ export class Engine {
   private async finishRun(run: RunResult): Promise<RunResult> {
     const host = this.host;
     this.host = undefined;
+    this.hostStarting = undefined;
     if (host) {
       await host.stop();
       run.hostOutput = host.output;
@@ -523,8 +532,8 @@ export class Engine {
         ...(m.parent ? { parent: m.parent } : {}),
         dependencies: m.options.dependsOn,
         propertyDependencies: m.options.propertyDependencies,
-        ...(m.options.protect !== undefined ? { protect: m.options.protect } : {}),
-        ...(m.options.retainOnDelete !== undefined ? { retainOnDelete: m.options.retainOnDelete } : {}),
+        ...(m.options.protect ? { protect: true } : {}),
+        ...(m.options.retainOnDelete ? { retainOnDelete: true } : {}),
         additionalSecretOutputs: aso,
         ignoreChanges: m.options.ignoreChanges,
         replaceOnChanges: m.options.replaceOnChanges,
@@ -650,19 +659,25 @@ export class Engine {
         summary.deleteBeforeReplace = diff.deleteBeforeReplace || m.options.deleteBeforeReplace === true;
         summary.id = old.id ?? "";
         if (oldEntry) oldEntry.consumed = summary.replaces.length === 0 || summary.deleteBeforeReplace ? true : false;
-        const keepOptions = (e: StateResource): StateResource => ({
+        const keepOptions = (e0: StateResource): StateResource => {
+          // The new goal's options replace the old ones (unset protect/retainOnDelete = false).
+          const e = { ...e0 };
+          delete e.protect;
+          delete e.retainOnDelete;
+          return {
           ...e,
           ...(m.parent ? { parent: m.parent } : {}),
           dependencies: m.options.dependsOn,
           propertyDependencies: m.options.propertyDependencies,
-          ...(m.options.protect !== undefined ? { protect: m.options.protect } : {}),
-          ...(m.options.retainOnDelete !== undefined ? { retainOnDelete: m.options.retainOnDelete } : {}),
+          ...(m.options.protect ? { protect: true } : {}),
+          ...(m.options.retainOnDelete ? { retainOnDelete: true } : {}),
           additionalSecretOutputs: m.options.additionalSecretOutputs,
           ignoreChanges: m.options.ignoreChanges,
           replaceOnChanges: m.options.replaceOnChanges,
           aliases: m.options.aliases,
           urn: m.urn,
-        });
+          };
+        };
 
         if (summary.replaces.length > 0) {
           summary.op = "replace";
@@ -742,6 +757,8 @@ export class Engine {
 
     const { values, secretKeys: secretCfg } = this.configValues();
     try {
+      // Start the host while the program starts (the engine also loads plugins up front).
+      void this.ensureHost(run).catch(() => undefined);
       const prog = await runProgram({
         programDir: this.programDir,
         project: this.project,

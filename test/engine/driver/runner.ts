@@ -147,7 +147,7 @@ async function main(): Promise<void> {
           replaceOnChanges: req.getReplaceonchangesList(),
           ...(req.getProvider() ? { provider: req.getProvider() } : {}),
           ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
-          ...(ct ? { customTimeouts: { create: ct.getCreate(), update: ct.getUpdate(), delete: ct.getDelete() } } : {}),
+          ...(ct && (ct.getCreate() || ct.getUpdate() || ct.getDelete()) ? { customTimeouts: { create: ct.getCreate(), update: ct.getUpdate(), delete: ct.getDelete() } } : {}),
         },
       };
       return new Promise((resolve, reject) => {
