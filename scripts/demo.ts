@@ -1,0 +1,112 @@
+/**
+ * `npm run demo`: the basic example's whole lifecycle against the local
+ * emulator — create, a no-op up, rotation, refresh, destroy — printing what
+ * happened at each step and what it cost. Without a `pulumi` binary (as on
+ * machines that reach only the npm registry) the real Pulumi provider host is
+ * driven by the project's engine test driver; with one, a real `pulumi up`
+ * follows through the Automation API.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmulator, type RunningEmulator } from "../emulator";
+import { Engine, pulumiCliAvailable, type RunResult } from "../test/engine/driver";
+import { runWithPulumiCli } from "./demo-cli";
+
+const PROGRAM = join(__dirname, "..", "examples", "basic");
+
+function line(text = ""): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function requestsSince(emu: RunningEmulator): string {
+  const counts = new Map<string, number>();
+  for (const r of emu.requests()) counts.set(`${r.service} ${r.method} ${r.path}`, (counts.get(`${r.service} ${r.method} ${r.path}`) ?? 0) + 1);
+  emu.clearRequests();
+  if (counts.size === 0) return "0 HTTP requests";
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  return `${total} HTTP request(s): ${[...counts].map(([k, n]) => `${n}× ${k}`).join(", ")}`;
+}
+
+function report(title: string, run: RunResult, emu: RunningEmulator): void {
+  const dest = run.resources.find((r) => r.type.includes("UpstackKlaviyoDestination"));
+  const outs = (dest?.outputs ?? {}) as Record<string, unknown>;
+  line(`▶ ${title}: ${run.ok ? "ok" : "FAILED"} — ${dest?.op ?? "no resource"}${dest && dest.changes.length > 0 ? ` (${dest.changes.join(", ")})` : ""}`);
+  if (outs["destinationId"] !== undefined) {
+    line(`    destination ${String(outs["destinationId"])}  status ${String(outs["status"])}  key ${String(outs["keyHint"])}  account ${String(outs["klaviyoAccountId"])}`);
+  }
+  for (const e of run.errors) line(`    error: ${e}`);
+  line(`    ${requestsSince(emu)}`);
+  if (!run.ok) throw new Error(`${title} failed`);
+}
+
+async function main(): Promise<void> {
+  const emu = await startEmulator({});
+  const work = mkdtempSync(join(tmpdir(), "upstack-klaviyo-demo-"));
+  let engine: Engine | undefined;
+  try {
+    line(`Local emulator (Klaviyo + Upstack) on ${emu.url}`);
+    const { account, key } = await emu.admin.createKlaviyoAccountWithKey({ name: "Demo Outdoor Co" }, { label: "UpstackData" });
+    const rotated = await emu.admin.createKlaviyoKey({ accountId: account.id, label: "UpstackData (rotated)" });
+    const pixelId = "9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f";
+    const upstack = await emu.admin.createUpstackKey({ pixelId });
+    line(`Klaviyo account ${account.id} with two Full Access keys; Upstack pixel ${pixelId}. (All keys are emulator fakes.)`);
+    line();
+
+    const config = (privateKey: string) => ({
+      upstackPixelId: pixelId,
+      klaviyoPublicApiKey: account.id,
+      klaviyoPrivateKey: { secret: privateKey },
+      "upstack:apiKey": { secret: upstack.apiKey },
+      "upstack:apiUrl": emu.url,
+      "upstack:klaviyoApiUrl": emu.url,
+    });
+    const stateFile = join(work, "state.json");
+    const make = (privateKey: string) => new Engine({ programDir: PROGRAM, stateFile, stack: "demo", config: config(privateKey), env: { UPSTACK_KLAVIYO_QUIET: "1" } });
+
+    engine = make(key.key);
+    report("pulumi up (create)", await engine.up(), emu);
+    report("pulumi up (nothing changed)", await engine.up(), emu);
+    report("pulumi preview (nothing changed)", await engine.preview(), emu);
+    await engine.dispose();
+
+    line("  … pulumi config set --secret klaviyoPrivateKey <new key>");
+    engine = make(rotated.key);
+    report("pulumi preview (new key: validated against Klaviyo)", await engine.preview(), emu);
+    report("pulumi up (rotate in place)", await engine.up(), emu);
+    const held = await emu.admin.getDestination(pixelId);
+    line(`    Upstack now holds key ${held?.keyHint ?? "?"} (fingerprint ${held?.keyFingerprint.slice(0, 19) ?? "?"}…)`);
+
+    await emu.admin.patchDestination(pixelId, { label: "Renamed in the dashboard" });
+    emu.clearRequests();
+    line("  … someone renames the destination in the Upstack dashboard");
+    report("pulumi refresh", await engine.refresh(), emu);
+    report("pulumi up (puts the label back)", await engine.up(), emu);
+    report("pulumi destroy", await engine.destroy(), emu);
+    line(`    destinations left on Upstack: ${(await emu.admin.listDestinations()).length}`);
+
+    const state = readFileSync(stateFile, "utf8");
+    const leaked = [key.key, rotated.key, upstack.apiKey].filter((s) => state.includes(s)).length;
+    line();
+    line(`State file scanned for the three keys used: ${leaked} plaintext occurrence(s).`);
+    if (leaked > 0) throw new Error("a key reached the state file in plaintext");
+
+    line();
+    if (pulumiCliAvailable()) {
+      line("A pulumi binary is on PATH: running the same lifecycle with the real CLI (Automation API).");
+      await runWithPulumiCli({ programDir: PROGRAM, emu, pixelId, upstackApiKey: upstack.apiKey, keys: [key.key, rotated.key], publicApiKey: account.id, log: line });
+    } else {
+      line("No pulumi binary on PATH, so the real `pulumi up` was skipped; the steps above drove the real");
+      line("Pulumi provider host over gRPC with the engine's own payloads. Install the Pulumi CLI to run it for real.");
+    }
+  } finally {
+    await engine?.dispose();
+    await emu.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
