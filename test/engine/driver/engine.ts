@@ -490,7 +490,8 @@ export class Engine {
     let abortErr: EngineAbort | undefined;
     const now = (): string => new Date().toISOString();
     const snapshot = (): void => {
-      if (preview) return;
+      // After an abort nothing more is recorded (the "engine" is gone).
+      if (preview || abortErr) return;
       d.resources = [...processed, ...olds.filter((o) => !o.consumed).map((o) => o.res)];
       this.save(d, sm);
     };
