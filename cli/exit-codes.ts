@@ -1,0 +1,74 @@
+/**
+ * The documented exit codes of the `upstack-klaviyo` command line, and how an
+ * error code of the provider maps onto them.
+ * @packageDocumentation
+ */
+import type { ErrorCode } from "../provider/errors";
+
+/**
+ * Exit codes. Scripts and CI can rely on them:
+ *
+ * - `0` ({@link EXIT_CODES.ok}): the key is valid for what was asked.
+ * - `1` ({@link EXIT_CODES.keyRejected}): the key is invalid or insufficient
+ *   (`klaviyo_key_invalid`, `klaviyo_key_missing_scope`,
+ *   `klaviyo_key_not_full_access`, `klaviyo_account_mismatch`). Re-running will
+ *   not help; a new key (or corrected flags) will. `emulator` also exits 1 when
+ *   the emulator cannot start (e.g. the port is taken).
+ * - `2` ({@link EXIT_CODES.usage}): usage error: no key, a key passed as an
+ *   argument, an unknown or malformed flag, a malformed KLAVIYO_API_URL /
+ *   `--klaviyo-url` (`http_insecure_url`) or setting (`config_invalid`).
+ * - `3` ({@link EXIT_CODES.inconclusive}): Klaviyo could not be asked or gave no
+ *   verdict (network failure, timeout, CDN challenge, rate limit, outage:
+ *   `klaviyo_inconclusive` and the other `http_*` codes). Run again later.
+ */
+export const EXIT_CODES = {
+  /** The key is valid (or the emulator is running / help or version was printed). */
+  ok: 0,
+  /** The key is invalid or lacks the required access. */
+  keyRejected: 1,
+  /** Usage error: no key, a key in argv, a bad flag or setting. */
+  usage: 2,
+  /** Inconclusive: Klaviyo could not be asked or gave no verdict. */
+  inconclusive: 3,
+} as const;
+
+/** One of the documented exit codes. */
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+
+/** Codes the command line itself raises, beside the provider's {@link ErrorCode}s. */
+export type CliErrorCode = "usage_error" | "internal_error";
+
+/** Any code a failure of the command line can carry. */
+export type FailureCode = ErrorCode | CliErrorCode;
+
+/** The exit code a failure with `code` ends the process with. */
+export function exitCodeFor(code: FailureCode): ExitCode {
+  switch (code) {
+    case "klaviyo_key_invalid":
+    case "klaviyo_key_missing_scope":
+    case "klaviyo_key_not_full_access":
+    case "klaviyo_account_mismatch":
+      return EXIT_CODES.keyRejected;
+    case "usage_error":
+    case "config_invalid":
+    case "config_missing_credentials":
+    case "input_invalid":
+    case "http_insecure_url":
+      return EXIT_CODES.usage;
+    default:
+      // klaviyo_inconclusive, http_error, http_timeout, http_connection,
+      // http_redirect, internal_error, and Upstack codes (never raised here).
+      return EXIT_CODES.inconclusive;
+  }
+}
+
+/** The exit codes as `--help` shows them. */
+export const EXIT_CODES_HELP = `Exit codes:
+  0  valid: the key is live, belongs to the expected account and has the required access
+  1  invalid or insufficient key: klaviyo_key_invalid, klaviyo_key_missing_scope,
+     klaviyo_key_not_full_access, klaviyo_account_mismatch
+     (emulator: could not start, e.g. the port is in use)
+  2  usage error: no key, a key passed as an argument, a bad flag, or a malformed
+     KLAVIYO_API_URL / --klaviyo-url / UPSTACK_KLAVIYO_*_MS setting
+  3  inconclusive: network failure, timeout, CDN challenge, rate limit or outage
+     (klaviyo_inconclusive, http_*); run again later`;

@@ -1,0 +1,96 @@
+/**
+ * Where the command line takes the Klaviyo private key from: the environment
+ * variable `KLAVIYO_PRIVATE_KEY`, else the first line of stdin. Never from the
+ * arguments, which other users can see (`ps`) and shells keep in history.
+ * @packageDocumentation
+ */
+import { registerSecret } from "../provider/redact";
+
+/** The environment variable the key is read from. */
+export const KEY_ENV_VAR = "KLAVIYO_PRIVATE_KEY";
+
+/** The most stdin is read while looking for the first line (a key is 44 characters). */
+export const MAX_STDIN_BYTES = 64 * 1024;
+
+/** Options that name a key on the command line; refused whatever their value. */
+const KEY_OPTIONS = /^--?(private-?(api-?)?key|klaviyo-private-key|api-key|key|pk)(=|$)/i;
+
+/** A stdin as {@link readKey} needs it (process.stdin, or a stream in tests). */
+export interface KeyInput extends NodeJS.ReadableStream {
+  /** True when stdin is a terminal: the key is then not read from it. */
+  readonly isTTY?: boolean | undefined;
+}
+
+/** Where a key was found. */
+export type KeySource = "env" | "stdin";
+
+/** The outcome of {@link readKey}. */
+export type KeyReading =
+  | { readonly ok: true; readonly key: string; readonly source: KeySource }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * Returns the index of the first argument that carries a key (anything with
+ * `pk_`, the prefix of every Klaviyo private key, or an option like
+ * `--private-key`), or -1. The caller must not echo that argument.
+ */
+export function keyArgumentIndex(argv: readonly string[]): number {
+  return argv.findIndex((arg) => /pk_/i.test(arg) || KEY_OPTIONS.test(arg));
+}
+
+/** The message for a key found in the arguments; it never contains the argument. */
+export const KEY_IN_ARGV_MESSAGE =
+  `Refusing a Klaviyo private key passed as a command-line argument: arguments are visible to other users of this machine (ps) and are kept in shell history. ` +
+  `Pass it in the environment variable ${KEY_ENV_VAR}, or on stdin (e.g. \`upstack-klaviyo check-key < key.txt\`). ` +
+  `If this machine is shared, treat the key as exposed and rotate it.`;
+
+/**
+ * Reads the key: `KLAVIYO_PRIVATE_KEY` when it is set and not blank, else the
+ * first line of `stdin` (not when stdin is a terminal). The key is trimmed and
+ * registered for redaction before it is returned.
+ */
+export async function readKey(env: Readonly<Record<string, string | undefined>>, stdin: KeyInput | undefined): Promise<KeyReading> {
+  const fromEnv = env[KEY_ENV_VAR];
+  if (fromEnv !== undefined && fromEnv.trim() !== "") {
+    registerSecret(fromEnv);
+    return { ok: true, key: fromEnv.trim(), source: "env" };
+  }
+  const noKey = `No Klaviyo private key: set the environment variable ${KEY_ENV_VAR}, or pipe the key on stdin (e.g. \`upstack-klaviyo check-key < key.txt\`).`;
+  if (stdin === undefined || stdin.isTTY === true) return { ok: false, message: noKey };
+  const line = await readFirstLine(stdin);
+  registerSecret(line);
+  const key = line.trim();
+  if (key === "") return { ok: false, message: noKey };
+  return { ok: true, key, source: "stdin" };
+}
+
+/**
+ * Reads `stream` up to its first line break (or its end, or
+ * {@link MAX_STDIN_BYTES}) and stops reading; the rest is left unread.
+ */
+export function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    let settled = false;
+    const finish = (error?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      stream.removeListener("data", onData);
+      stream.removeListener("end", onEnd);
+      stream.removeListener("error", onError);
+      stream.pause();
+      if (error !== undefined) reject(error instanceof Error ? error : new Error(String(error)));
+      else resolve(text.split(/\r?\n/, 1)[0] ?? "");
+    };
+    const onData = (chunk: string | Buffer): void => {
+      text += typeof chunk === "string" ? chunk : chunk.toString("utf8");
+      if (/\r?\n/.test(text) || text.length >= MAX_STDIN_BYTES) finish();
+    };
+    const onEnd = (): void => finish();
+    const onError = (e: unknown): void => finish(e);
+    stream.on("data", onData);
+    stream.on("end", onEnd);
+    stream.on("error", onError);
+    stream.resume();
+  });
+}
