@@ -66,7 +66,9 @@ export async function readKey(env: Readonly<Record<string, string | undefined>>,
 
 /**
  * Reads `stream` up to its first line break (or its end, or
- * {@link MAX_STDIN_BYTES}) and stops reading; the rest is left unread.
+ * {@link MAX_STDIN_BYTES}), then destroys the stream: the rest is never read,
+ * and an open pipe (e.g. `(echo pk_...; sleep 60) | upstack-klaviyo check-key`)
+ * cannot keep the process alive.
  */
 export function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -79,6 +81,8 @@ export function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
       stream.removeListener("end", onEnd);
       stream.removeListener("error", onError);
       stream.pause();
+      const destroy = (stream as { destroy?: unknown }).destroy;
+      if (typeof destroy === "function") (destroy as () => void).call(stream);
       if (error !== undefined) reject(error instanceof Error ? error : new Error(String(error)));
       else resolve(text.split(/\r?\n/, 1)[0] ?? "");
     };

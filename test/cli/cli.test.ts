@@ -3,11 +3,11 @@
  * `main()` with injected env, stdin and captured output, and the built binary
  * spawned once. Every case checks that no key reaches the output.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { KlaviyoAccountView, KlaviyoKeyCreated } from "../../emulator/types";
 import { EXIT_CODES, main, type CheckKeyResult, type CliIo } from "../../cli";
@@ -113,6 +113,16 @@ describe("check-key: valid keys (exit 0)", () => {
     const blank = await run(["check-key", "--scopes", "metrics:read"], { env: { KLAVIYO_PRIVATE_KEY: "  " }, stdin: custom.key });
     expect(blank.code).toBe(0);
     expect(blank.stdout).toContain(hint(custom));
+  });
+
+  test("stdin that stays open after the first line is not waited on", async () => {
+    const stdin = new PassThrough();
+    stdin.write(`${full.key}\n`);
+    let stdout = "";
+    const result = await main(["check-key", "--json"], { stdin, stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => undefined }, env: { KLAVIYO_API_URL: emu.url } });
+    outputs.push(stdout);
+    expect(result.exitCode).toBe(0);
+    expect(stdin.destroyed).toBe(true);
   });
 
   test("KLAVIYO_PRIVATE_KEY wins over stdin", async () => {
@@ -314,6 +324,22 @@ describe("the built binary", () => {
     expectNoSecrets([r.stdout, r.stderr], secrets);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, keyHint: hint(full), accountId: account.id, accountName: "Acme Outdoor" });
+  });
+
+  test("the binary reads the key from a stdin pipe and exits although the pipe stays open", async () => {
+    const child = spawn(process.execPath, [BIN, "check-key", "--json"], { cwd: ROOT, env: { PATH: process.env["PATH"] ?? "", KLAVIYO_API_URL: emu.url }, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.stdin.on("error", () => undefined); // EPIPE once the CLI has stopped reading
+    child.stdin.write(`${full.key}\n`); // and never ended
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    child.stdin.destroy();
+    outputs.push(stdout, stderr);
+    expectNoSecrets([stdout, stderr], secrets);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, keyHint: hint(full) });
   });
 
   test("the binary's exit code for a revoked key is 1", async () => {
