@@ -1,0 +1,575 @@
+/**
+ * Benchmark of the UpstackKlaviyoDestination provider: the real Pulumi Node dynamic-provider host,
+ * driven through the engine test driver (test/engine/driver) against the local emulator with
+ * injected latency, for N destinations, through create, no-op up, preview, rotate, refresh and
+ * destroy — next to a floor measured in the same run (bench/fixtures/null: a null dynamic provider
+ * making only the minimum HTTP round trips) and a naive docs-style provider (bench/fixtures/naive).
+ *
+ *   tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--json] [--out bench/results]
+ *                      [--rate-check-n 100] [--rate-check-keys 5] [--cold-start-runs 3]
+ *
+ * Progress goes to stderr; the table (or with --json one JSON object) to stdout. See BENCHMARKS.md.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { setMaxListeners } from "node:events";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startEmulator, type RunningEmulator } from "../emulator";
+import { Engine, ProviderHost, type ConfigValue, type RunResult, type StateFile } from "../test/engine/driver";
+import { PROVIDER_TEXT } from "../sdk/provider-shim";
+import { hostProbe } from "./lib/proc";
+import { machineInfo, type MachineInfo } from "./lib/machine";
+import { plotSvg, type Series } from "./lib/plot";
+
+const FIXTURES = join(__dirname, "fixtures");
+const OPS = ["create", "noop-up", "preview", "rotate", "refresh", "destroy"] as const;
+type OpName = (typeof OPS)[number];
+type Which = "ours" | "floor";
+
+interface Args {
+  ns: number[];
+  latencyMs: number;
+  json: boolean;
+  out: string;
+  rateCheckN: number;
+  rateCheckKeys: number;
+  coldStartRuns: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { ns: [1, 10, 100, 500], latencyMs: 20, json: false, out: join(__dirname, "results"), rateCheckN: 100, rateCheckKeys: 5, coldStartRuns: 3 };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = (): string => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${k ?? ""} needs a value`);
+      return x;
+    };
+    const int = (s: string, min: number): number => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < min) throw new Error(`${k ?? ""}: expected a whole number >= ${min}, got "${s}"`);
+      return n;
+    };
+    if (k === "--n") a.ns = v().split(",").map((s) => int(s.trim(), 1));
+    else if (k === "--latency-ms") a.latencyMs = int(v(), 0);
+    else if (k === "--json") a.json = true;
+    else if (k === "--out") a.out = resolve(v());
+    else if (k === "--rate-check-n") a.rateCheckN = int(v(), 0);
+    else if (k === "--rate-check-keys") a.rateCheckKeys = int(v(), 1);
+    else if (k === "--cold-start-runs") a.coldStartRuns = int(v(), 1);
+    else if (k === "--help" || k === "-h") {
+      process.stdout.write("tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--json] [--out dir] [--rate-check-n 100 (0 = skip)] [--rate-check-keys 5] [--cold-start-runs 3]\n");
+      process.exit(0);
+    } else throw new Error(`unknown argument ${k ?? ""}`);
+  }
+  return a;
+}
+
+const progress = (s: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+};
+
+interface OpMeasure {
+  ok: boolean;
+  errors: string[];
+  wallMs: number;
+  requests: number;
+  /** `service METHOD path` -> requests / N. */
+  requestsPerResource: Record<string, number>;
+  /** HTTP 429 answers seen. */
+  throttled: number;
+  /** Klaviyo GET /api/accounts/ requests (all, and answered 2xx). */
+  accountsRequests: number;
+  accountsRequests2xx: number;
+  distinctKeys: number;
+  peakRssMb: number;
+  maxInFlight: Record<string, number>;
+  /** Run start to the first completed gRPC call (Configure) — includes the program's start. */
+  firstCallMs: number | undefined;
+  changeSummary: RunResult["changeSummary"];
+  calls: number;
+}
+
+export interface RunRow {
+  op: OpName;
+  n: number;
+  wallMs: number;
+  floorMs: number;
+  ratio: number;
+  requestsPerResource: Record<string, number>;
+  ok: boolean;
+  floorOk: boolean;
+  requests: number;
+  accountsRequests: number;
+  distinctKeys: number;
+  throttled: number;
+  peakRssMb: number;
+  floorPeakRssMb: number;
+  maxInFlight: Record<string, number>;
+  floorRequestsPerResource: Record<string, number>;
+  changeSummary: RunResult["changeSummary"];
+  errors: string[];
+}
+
+function countRequests(emu: RunningEmulator, n: number): Pick<OpMeasure, "requests" | "requestsPerResource" | "throttled" | "accountsRequests" | "accountsRequests2xx"> {
+  const log = emu.requests();
+  const by = new Map<string, number>();
+  for (const r of log) by.set(`${r.service} ${r.method} ${r.path}`, (by.get(`${r.service} ${r.method} ${r.path}`) ?? 0) + 1);
+  const accounts = log.filter((r) => r.service === "klaviyo" && r.path === "/api/accounts/");
+  return {
+    requests: log.length,
+    requestsPerResource: Object.fromEntries([...by].sort().map(([k, c]) => [k, Math.round((c / n) * 1000) / 1000])),
+    throttled: log.filter((r) => r.status === 429).length,
+    accountsRequests: accounts.length,
+    accountsRequests2xx: accounts.filter((r) => r.status !== null && r.status >= 200 && r.status < 300).length,
+  };
+}
+
+interface Stack {
+  which: Which;
+  n: number;
+  pixels: string[];
+  apiKeys: Record<string, string>;
+  accountId: string;
+  stateFile: string;
+}
+
+function makeEngine(emu: RunningEmulator, st: Stack, keys: string[], probe: ReturnType<typeof hostProbe>): Engine {
+  const config: Record<string, ConfigValue> = {
+    pixels: JSON.stringify(st.pixels),
+    klaviyoPrivateKeys: { secret: JSON.stringify(keys) },
+    "upstack:apiKeys": { secret: JSON.stringify(st.apiKeys) },
+    "upstack:apiUrl": emu.url,
+    "upstack:klaviyoApiUrl": emu.url,
+  };
+  if (st.which === "ours") config["klaviyoPublicApiKey"] = st.accountId;
+  return new Engine({
+    programDir: join(FIXTURES, st.which === "ours" ? "many" : "null"),
+    stateFile: st.stateFile,
+    stack: `bench-${st.which}-${st.n}`,
+    config,
+    env: { UPSTACK_KLAVIYO_QUIET: "1", BENCH_EMULATOR_URL: emu.url },
+    hostTimeoutMs: 300_000,
+    programTimeoutMs: 900_000,
+    hooks: probe.hooks,
+  });
+}
+
+async function measure(emu: RunningEmulator, n: number, distinctKeys: number, probe: ReturnType<typeof hostProbe>, fn: () => Promise<RunResult>): Promise<OpMeasure> {
+  emu.clearRequests();
+  probe.reset();
+  const t0 = performance.now();
+  const run = await fn();
+  const wallMs = Math.round(performance.now() - t0);
+  return {
+    ok: run.ok,
+    errors: run.errors.slice(0, 3).map((e) => e.slice(0, 400)),
+    wallMs,
+    ...countRequests(emu, n),
+    distinctKeys,
+    peakRssMb: probe.peakRssMb(),
+    maxInFlight: probe.maxInFlightByMethod(),
+    firstCallMs: probe.firstCallMs() === undefined ? undefined : Math.round(probe.firstCallMs() ?? 0),
+    changeSummary: run.changeSummary,
+    calls: run.calls.length,
+  };
+}
+
+interface Lifecycle {
+  ops: Record<OpName, OpMeasure>;
+  /** Raw state text after create (secrets encrypted, as stored). */
+  stateAfterCreate: string;
+}
+
+/**
+ * Runs ours and the floor through the same ops, interleaved (ours op, then the floor's same op), so
+ * that drift in machine load hits both alike.
+ */
+async function lifecycles(emu: RunningEmulator, stacks: Stack[], keyA: string, keyB: string): Promise<Lifecycle[]> {
+  const probes = stacks.map(() => hostProbe());
+  const out: Lifecycle[] = stacks.map(() => ({ ops: {} as Record<OpName, OpMeasure>, stateAfterCreate: "" }));
+  let engines = stacks.map((st, i) => makeEngine(emu, st, [keyA], probes[i]!));
+  const step = async (op: OpName, fn: (e: Engine) => Promise<RunResult>): Promise<void> => {
+    for (let i = 0; i < stacks.length; i++) {
+      const st = stacks[i]!;
+      const engine = engines[i]!;
+      progress(`  ${st.which} N=${st.n} ${op} …`);
+      const m = await measure(emu, st.n, 1, probes[i]!, () => fn(engine));
+      out[i]!.ops[op] = m;
+      progress(`  ${st.which} N=${st.n} ${op}: ${m.ok ? "ok" : "FAILED"} ${m.wallMs} ms, ${m.requests} requests, host peak RSS ${m.peakRssMb} MB${m.ok ? "" : ` — ${m.errors.join(" | ")}`}`);
+    }
+  };
+  try {
+    await step("create", (e) => e.up());
+    engines.forEach((e, i) => (out[i]!.stateAfterCreate = e.rawState()));
+    await step("noop-up", (e) => e.up());
+    await step("preview", (e) => e.preview());
+    await Promise.all(engines.map((e) => e.dispose()));
+    // Rotation: `pulumi config set --secret` of one new key for all destinations.
+    engines = stacks.map((st, i) => makeEngine(emu, st, [keyB], probes[i]!));
+    await step("rotate", (e) => e.up());
+    await step("refresh", (e) => e.refresh());
+    await step("destroy", (e) => e.destroy());
+  } finally {
+    await Promise.all(engines.map((e) => e.dispose()));
+  }
+  return out;
+}
+
+async function setupStack(emu: RunningEmulator, which: Which, n: number, accountId: string, work: string): Promise<Stack> {
+  const pixels: string[] = [];
+  const apiKeys: Record<string, string> = {};
+  for (let i = 0; i < n; i += 50) {
+    const batch = await Promise.all(Array.from({ length: Math.min(50, n - i) }, () => emu.admin.createUpstackKey({})));
+    for (const k of batch) {
+      pixels.push(k.pixelId);
+      apiKeys[k.pixelId] = k.apiKey;
+    }
+  }
+  return { which, n, pixels, apiKeys, accountId, stateFile: join(work, `${which}-${n}.json`) };
+}
+
+interface StateStats {
+  providerText: string;
+  stateBytesPerResource: number;
+  stateFileBytesPerResource: number;
+}
+
+function stateStats(raw: string, n: number): StateStats {
+  const file = JSON.parse(raw) as StateFile;
+  const res = (file.checkpoint.latest?.resources ?? []).filter((r) => r.custom);
+  let bytes = 0;
+  for (const r of res) bytes += Buffer.byteLength(JSON.stringify(r.inputs)) + Buffer.byteLength(JSON.stringify(r.outputs));
+  const p = res[0]?.inputs["__provider"];
+  return {
+    providerText: typeof p === "string" ? p : "",
+    stateBytesPerResource: Math.round(bytes / Math.max(1, n)),
+    stateFileBytesPerResource: Math.round(Buffer.byteLength(raw) / Math.max(1, n)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cold start: spawn the real host directly, time spawn -> port printed -> Configure -> first
+// Check answered (the first call that loads the provider; olds = news, so no HTTP request).
+
+interface ColdStart {
+  hostReadyMs: number;
+  configureMs: number;
+  firstCheckMs: number;
+  requests: number;
+}
+
+async function coldStartOnce(emu: RunningEmulator, programDir: string, config: Record<string, string>, inputs: Record<string, string>, type: string): Promise<ColdStart> {
+  emu.clearRequests();
+  const host = new ProviderHost({ cwd: programDir, env: { PULUMI_NODEJS_PROJECT: "bench", PULUMI_NODEJS_STACK: "cold", UPSTACK_KLAVIYO_QUIET: "1", BENCH_EMULATOR_URL: emu.url }, timeoutMs: 30_000 });
+  const t0 = performance.now();
+  try {
+    await host.start();
+    const t1 = performance.now();
+    await host.configure(config);
+    const t2 = performance.now();
+    const r = await host.check(`urn:pulumi:cold::bench::${type}::cold`, "cold", type, inputs, inputs);
+    const t3 = performance.now();
+    if (r.failures.length > 0) throw new Error(`cold-start Check failed: ${JSON.stringify(r.failures)}`);
+    return { hostReadyMs: Math.round(t1 - t0), configureMs: Math.round(t2 - t0), firstCheckMs: Math.round(t3 - t0), requests: emu.requests().length };
+  } finally {
+    await host.stop();
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)] ?? 0;
+}
+
+async function coldStart(emu: RunningEmulator, runs: number, programDir: string, config: Record<string, string>, inputs: Record<string, string>, type: string): Promise<ColdStart & { runs: ColdStart[] }> {
+  const all: ColdStart[] = [];
+  for (let i = 0; i < runs; i++) all.push(await coldStartOnce(emu, programDir, config, inputs, type));
+  return {
+    hostReadyMs: median(all.map((c) => c.hostReadyMs)),
+    configureMs: median(all.map((c) => c.configureMs)),
+    firstCheckMs: median(all.map((c) => c.firstCheckMs)),
+    requests: Math.max(...all.map((c) => c.requests)),
+    runs: all,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Naive docs-style provider: serialize it (preview of one resource) and report size or error.
+
+interface NaiveResult {
+  serialized: boolean;
+  providerBytes?: number;
+  /** The serialization error (Pulumi's closure serializer), without the function code dump. */
+  error?: string;
+  /** The line of the error that says why. */
+  reason?: string;
+  previewMs: number;
+  /** What the engine driver reported for the program run. */
+  driverNote?: string;
+}
+
+async function naive(emu: RunningEmulator, work: string): Promise<NaiveResult> {
+  const engine = new Engine({
+    programDir: join(FIXTURES, "naive"),
+    stateFile: join(work, "naive.json"),
+    stack: "bench-naive",
+    config: { pixelId: "p", klaviyoPrivateKey: { secret: "pk_x" }, upstackApiKey: { secret: "u" } },
+    env: { KLAVIYO_API_URL: emu.url, UPSTACK_API_URL: emu.url },
+    programTimeoutMs: 120_000,
+  });
+  const t0 = performance.now();
+  try {
+    const run = await engine.preview();
+    const previewMs = Math.round(performance.now() - t0);
+    const p = run.resources[0]?.inputs?.["__provider"];
+    if (run.ok && typeof p === "string") return { serialized: true, providerBytes: Buffer.byteLength(p), previewMs };
+    // Nothing registered: the driver's runner does not surface a failed provider serialization (the
+    // resource is silently never registered). Serialize it here exactly as pulumi.dynamic.Resource
+    // does — serializeFunction(() => provider, { allowSecrets: true }) — to get the size or the error.
+    const driverNote = `driver: preview ${run.ok ? "ok" : "failed"}, ${run.resources.length} resource(s) registered${run.errors[0] ? `, error: ${run.errors[0].slice(0, 300)}` : ""}`;
+    const pulumi = await import("@pulumi/pulumi");
+    const mod = (await import("./fixtures/naive/provider")) as { provider: unknown };
+    try {
+      const sf = await pulumi.runtime.serializeFunction(() => mod.provider, { allowSecrets: true });
+      return { serialized: true, providerBytes: Buffer.byteLength(sf.text), previewMs, driverNote };
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      const reason = msg.split("\n").find((l) => /could not be serialized/.test(l))?.trim();
+      return { serialized: false, error: msg.split("\nFunction code:")[0]!.trim().slice(0, 900), ...(reason ? { reason } : {}), previewMs, driverNote };
+    }
+  } finally {
+    await engine.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate-limit check: N destinations on one Klaviyo account, K distinct keys, documented limits ON.
+
+interface RateCheck {
+  n: number;
+  keys: number;
+  ok: boolean;
+  wallMs: number;
+  throttled: number;
+  accountsRequests: number;
+  accountsRequests2xx: number;
+  requestsPerResource: Record<string, number>;
+  errors: string[];
+}
+
+async function rateCheck(emu: RunningEmulator, n: number, k: number, work: string): Promise<RateCheck> {
+  const { account, key } = await emu.admin.createKlaviyoAccountWithKey({ name: "Rate check" });
+  const keys = [key.key];
+  for (let i = 1; i < k; i++) keys.push((await emu.admin.createKlaviyoKey({ accountId: account.id })).key);
+  const st = await setupStack(emu, "ours", n, account.id, work);
+  st.stateFile = join(work, "rate-check.json");
+  const probe = hostProbe();
+  const engine = makeEngine(emu, st, keys, probe);
+  try {
+    progress(`rate-limit check: ${n} destinations, ${k} keys on one Klaviyo account, documented limits on …`);
+    const m = await measure(emu, n, k, probe, () => engine.up());
+    progress(`rate-limit check: ${m.ok ? "ok" : "FAILED"} in ${m.wallMs} ms, ${m.throttled} × 429, ${m.accountsRequests} accounts requests`);
+    const d = await engine.destroy();
+    if (!d.ok) progress(`rate-limit check: destroy failed: ${d.errors.join(" | ")}`);
+    return { n, keys: k, ok: m.ok, wallMs: m.wallMs, throttled: m.throttled, accountsRequests: m.accountsRequests, accountsRequests2xx: m.accountsRequests2xx, requestsPerResource: m.requestsPerResource, errors: m.errors };
+  } finally {
+    await engine.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Target {
+  name: string;
+  target: string;
+  value: string;
+  met: boolean;
+}
+
+export interface BenchResult {
+  runs: RunRow[];
+  providerBytes: number;
+  providerTextMatches: boolean;
+  floorProviderBytes: number;
+  stateBytesPerResource: number;
+  stateBytesPerResourceByN: Record<string, number>;
+  stateFileBytesPerResourceByN: Record<string, number>;
+  peakRssMb: number;
+  peakRssN: number;
+  floorPeakRssMb: number;
+  coldStartMs: number;
+  coldStart: { ours: ColdStart & { runs: ColdStart[] }; floor: (ColdStart & { runs: ColdStart[] }) | undefined } | undefined;
+  naive: NaiveResult;
+  rateLimitCheck: RateCheck | undefined;
+  targets: Target[];
+  latencyMs: number;
+  machine: MachineInfo;
+  totalMs: number;
+  at: string;
+}
+
+function table(r: BenchResult): string {
+  const rows = [["op", "N", "wall ms", "floor ms", "ratio", "req/resource", "peak RSS MB", "max in flight", "ok"]];
+  for (const x of r.runs) {
+    const req = Object.entries(x.requestsPerResource).map(([k, v]) => `${v} ${k.replace(/^(klaviyo|upstack) /, "")}`).join(", ") || "0";
+    const inflight = Object.entries(x.maxInFlight).filter(([k]) => k !== "Configure").map(([k, v]) => `${k} ${v}`).join(" ");
+    rows.push([x.op, String(x.n), String(x.wallMs), String(x.floorMs), x.ratio.toFixed(2), req, String(x.peakRssMb), inflight, x.ok && x.floorOk ? "ok" : "FAIL"]);
+  }
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r0) => (r0[i] ?? "").length)));
+  const fmt = (r0: string[]): string => r0.map((c, i) => c.padEnd(w[i] ?? 0)).join("  ").trimEnd();
+  const lines = [fmt(rows[0]!), w.map((n) => "-".repeat(n)).join("  "), ...rows.slice(1).map(fmt)];
+  lines.push("");
+  lines.push(`providerBytes ${r.providerBytes} (PROVIDER_TEXT ${r.providerTextMatches ? "matches" : "DIFFERS"}; null floor provider ${r.floorProviderBytes})`);
+  lines.push(`state bytes/resource (inputs+outputs as stored) ${r.stateBytesPerResource}; by N ${JSON.stringify(r.stateBytesPerResourceByN)}`);
+  lines.push(`host peak RSS ${r.peakRssMb} MB at N=${r.peakRssN} (floor ${r.floorPeakRssMb} MB)`);
+  if (r.coldStart) lines.push(`cold start ${r.coldStartMs} ms (spawn→port ${r.coldStart.ours.hostReadyMs}, →Configure ${r.coldStart.ours.configureMs}, →first Check ${r.coldStart.ours.firstCheckMs}; floor first Check ${r.coldStart.floor?.firstCheckMs ?? "-"})`);
+  lines.push(`naive provider: ${r.naive.serialized ? `serialized, ${r.naive.providerBytes ?? 0} bytes` : `does not serialize: ${r.naive.reason ?? r.naive.error ?? ""}`}`);
+  if (r.rateLimitCheck) lines.push(`rate-limit check: ${r.rateLimitCheck.n} destinations/${r.rateLimitCheck.keys} keys on one account: ${r.rateLimitCheck.ok ? "ok" : "FAILED"}, ${r.rateLimitCheck.throttled} × 429, ${r.rateLimitCheck.accountsRequests} accounts requests, ${r.rateLimitCheck.wallMs} ms`);
+  lines.push("");
+  for (const t of r.targets) lines.push(`${t.met ? "MET   " : "MISSED"} ${t.name}: ${t.value} (target ${t.target})`);
+  lines.push(`machine: ${r.machine.cpuModel}, ${r.machine.cores} cores, ${r.machine.memGb} GB, node ${r.machine.node}; latency ${r.latencyMs} ms/request; total ${(r.totalMs / 1000).toFixed(1)} s`);
+  return lines.join("\n") + "\n";
+}
+
+function targets(r: Omit<BenchResult, "targets">): Target[] {
+  const t: Target[] = [];
+  for (const op of ["create", "rotate"] as const) {
+    const rows = r.runs.filter((x) => x.op === op);
+    t.push({ name: `${op} ≤ 1.2 × floor at every N`, target: "ratio ≤ 1.2", value: rows.map((x) => `N=${x.n}: ${x.ratio.toFixed(2)}`).join(", "), met: rows.length > 0 && rows.every((x) => x.ok && x.ratio <= 1.2) });
+  }
+  for (const op of ["noop-up", "preview"] as const) {
+    const rows = r.runs.filter((x) => x.op === op);
+    t.push({ name: `${op}: zero requests`, target: "0", value: rows.map((x) => `N=${x.n}: ${x.requests}`).join(", "), met: rows.length > 0 && rows.every((x) => x.ok && x.requests === 0) });
+  }
+  const acc = r.runs.filter((x) => x.accountsRequests > 0 || x.op === "create" || x.op === "rotate");
+  t.push({ name: "Klaviyo ≤ 1 accounts request per distinct key per run (lifecycle runs)", target: "≤ 1", value: acc.map((x) => `${x.op} N=${x.n}: ${x.accountsRequests}/${x.distinctKeys}`).join(", "), met: acc.every((x) => x.accountsRequests <= x.distinctKeys) });
+  if (r.rateLimitCheck) {
+    const rc = r.rateLimitCheck;
+    t.push({ name: `Klaviyo ≤ 1 accounts request per distinct key (rate-check run: ${rc.keys} keys at once on one account)`, target: "≤ 1", value: `${rc.accountsRequests} requests for ${rc.keys} keys = ${(rc.accountsRequests / rc.keys).toFixed(1)} per key (${rc.accountsRequests2xx} answered 2xx, ${rc.throttled} × 429 retried)`, met: rc.accountsRequests <= rc.keys });
+  }
+  if (r.rateLimitCheck) t.push({ name: `${r.rateLimitCheck.n} destinations on one Klaviyo account (${r.rateLimitCheck.keys} keys, documented rate limits on) without a 429 failure`, target: "run ok", value: `${r.rateLimitCheck.ok ? "ok" : "failed"}, ${r.rateLimitCheck.throttled} × 429 retried, ${r.rateLimitCheck.wallMs} ms`, met: r.rateLimitCheck.ok });
+  t.push({ name: "serialized provider ≤ 1 KB", target: "≤ 1024 bytes", value: `${r.providerBytes} bytes`, met: r.providerBytes > 0 && r.providerBytes <= 1024 });
+  t.push({ name: `host peak RSS at N=${r.peakRssN} ≤ 200 MB`, target: "≤ 200 MB (at N=500)", value: `${r.peakRssMb} MB`, met: r.peakRssMb > 0 && r.peakRssMb <= 200 });
+  t.push({ name: "cold start ≤ 300 ms", target: "≤ 300 ms", value: `${r.coldStartMs} ms`, met: r.coldStartMs > 0 && r.coldStartMs <= 300 });
+  return t;
+}
+
+async function main(): Promise<void> {
+  // The emulator's latency sleeps each add an abort listener to one signal: not a leak.
+  setMaxListeners(0);
+  const args = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const emu = await startEmulator({ latencyMs: args.latencyMs });
+  const work = mkdtempSync(join(tmpdir(), "upstack-klaviyo-bench-"));
+  progress(`emulator on ${emu.url}, latency ${args.latencyMs} ms/request, N = ${args.ns.join(",")}, work dir ${work}`);
+  const runs: RunRow[] = [];
+  const stateByN: Record<string, number> = {};
+  const stateFileByN: Record<string, number> = {};
+  let providerText = "";
+  let floorProviderText = "";
+  let cold: BenchResult["coldStart"];
+  let peak = { mb: 0, n: 0, floor: 0 };
+  try {
+    for (const n of args.ns) {
+      progress(`N=${n}: setting up ${n} pixels (Upstack keys) × 2 stacks and a Klaviyo account with two keys`);
+      const { account, key } = await emu.admin.createKlaviyoAccountWithKey({ name: `Bench N=${n}` });
+      const rotated = await emu.admin.createKlaviyoKey({ accountId: account.id, label: "UpstackData (rotated)" });
+      const ours = await setupStack(emu, "ours", n, account.id, work);
+      const floorSt = await setupStack(emu, "floor", n, account.id, work);
+      const [o, f] = (await lifecycles(emu, [ours, floorSt], key.key, rotated.key)) as [Lifecycle, Lifecycle];
+      const s = stateStats(o.stateAfterCreate, n);
+      stateByN[String(n)] = s.stateBytesPerResource;
+      stateFileByN[String(n)] = s.stateFileBytesPerResource;
+      providerText ||= s.providerText;
+      floorProviderText ||= stateStats(f.stateAfterCreate, n).providerText;
+      for (const op of OPS) {
+        const a = o.ops[op];
+        const b = f.ops[op];
+        runs.push({
+          op,
+          n,
+          wallMs: a.wallMs,
+          floorMs: b.wallMs,
+          ratio: Math.round((a.wallMs / Math.max(1, b.wallMs)) * 100) / 100,
+          requestsPerResource: a.requestsPerResource,
+          ok: a.ok,
+          floorOk: b.ok,
+          requests: a.requests,
+          accountsRequests: a.accountsRequests,
+          distinctKeys: a.distinctKeys,
+          throttled: a.throttled,
+          peakRssMb: a.peakRssMb,
+          floorPeakRssMb: b.peakRssMb,
+          maxInFlight: a.maxInFlight,
+          floorRequestsPerResource: b.requestsPerResource,
+          changeSummary: a.changeSummary,
+          errors: [...a.errors, ...b.errors.map((e) => `floor: ${e}`)],
+        });
+        if (n >= peak.n) peak = { mb: Math.max(n > peak.n ? 0 : peak.mb, a.peakRssMb), n, floor: Math.max(n > peak.n ? 0 : peak.floor, b.peakRssMb) };
+      }
+      if (!cold) {
+        progress(`cold start: ${args.coldStartRuns} × (spawn host, Configure, first Check) for ours and the floor`);
+        const engine = makeEngine(emu, ours, [key.key], hostProbe());
+        const { values } = engine.configValues();
+        const oursInputs = { pixelId: ours.pixels[0] ?? "", privateApiKey: key.key, publicApiKey: account.id, owner: "pulumi:bench/cold/cold", __provider: providerText || PROVIDER_TEXT };
+        const oursCold = await coldStart(emu, args.coldStartRuns, join(FIXTURES, "many"), values, oursInputs, "pulumi-nodejs:dynamic/pulumi-upstack-klaviyo:UpstackKlaviyoDestination");
+        const floorCold = floorProviderText
+          ? await coldStart(emu, args.coldStartRuns, join(FIXTURES, "null"), values, { pixelId: "p", privateApiKey: key.key, label: "UpstackData", __provider: floorProviderText }, "pulumi-nodejs:dynamic:Resource")
+          : undefined;
+        cold = { ours: oursCold, floor: floorCold };
+        progress(`cold start: first Check answered ${oursCold.firstCheckMs} ms after spawn (floor ${floorCold?.firstCheckMs ?? "-"} ms)`);
+      }
+    }
+    progress("naive docs-style provider: serializing (preview of one resource) …");
+    const nv = await naive(emu, work);
+    progress(`naive: ${nv.serialized ? `${nv.providerBytes ?? 0} bytes` : `cannot serialize: ${nv.reason ?? nv.error ?? ""}`}`);
+    const rc = args.rateCheckN > 0 ? await rateCheck(emu, args.rateCheckN, args.rateCheckKeys, work) : undefined;
+
+    const partial: Omit<BenchResult, "targets"> = {
+      runs,
+      providerBytes: Buffer.byteLength(providerText),
+      providerTextMatches: providerText === PROVIDER_TEXT,
+      floorProviderBytes: Buffer.byteLength(floorProviderText),
+      stateBytesPerResource: stateByN[String(Math.max(...args.ns))] ?? 0,
+      stateBytesPerResourceByN: stateByN,
+      stateFileBytesPerResourceByN: stateFileByN,
+      peakRssMb: peak.mb,
+      peakRssN: peak.n,
+      floorPeakRssMb: peak.floor,
+      coldStartMs: cold?.ours.firstCheckMs ?? 0,
+      coldStart: cold,
+      naive: nv,
+      rateLimitCheck: rc,
+      latencyMs: args.latencyMs,
+      machine: machineInfo(),
+      totalMs: Math.round(performance.now() - started),
+      at: new Date().toISOString(),
+    };
+    const result: BenchResult = { ...partial, targets: targets(partial) };
+
+    mkdirSync(args.out, { recursive: true });
+    const colors: Record<OpName, string> = { create: "#1f77b4", "noop-up": "#2ca02c", preview: "#9467bd", rotate: "#d62728", refresh: "#ff7f0e", destroy: "#8c564b" };
+    const series: Series[] = [];
+    for (const op of OPS) {
+      const rows = runs.filter((x) => x.op === op);
+      series.push({ label: `${op} (ours)`, color: colors[op], dashed: false, points: rows.map((x) => ({ n: x.n, ms: x.wallMs })) });
+      series.push({ label: `${op} (floor)`, color: colors[op], dashed: true, points: rows.map((x) => ({ n: x.n, ms: x.floorMs })) });
+    }
+    writeFileSync(join(args.out, "plot.svg"), plotSvg(`Wall time vs N — ours (solid) vs null-provider floor (dashed), ${args.latencyMs} ms/request`, series));
+    writeFileSync(join(args.out, "results.json"), JSON.stringify(result, null, 2) + "\n");
+    progress(`wrote ${join(args.out, "plot.svg")} and results.json; total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    process.stdout.write(args.json ? JSON.stringify(result) + "\n" : table(result));
+  } finally {
+    await emu.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  });
+}
+
