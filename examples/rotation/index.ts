@@ -1,0 +1,32 @@
+// Rotation: the basic example, exporting what shows that a rotation happened.
+//
+//   pulumi config set upstackPixelId 9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f
+//   pulumi config set --secret klaviyoPrivateKey pk_OLD...
+//   pulumi config set --secret upstack:apiKey upstack_...
+//   pulumi up
+//
+// To rotate (see README.md): create the new Full Access key in Klaviyo, then
+//   pulumi config set --secret klaviyoPrivateKey pk_NEW...
+//   pulumi preview   # validates the new key against Klaviyo
+//   pulumi up        # same destinationId, new keyFingerprint and rotatedAt
+import * as pulumi from "@pulumi/pulumi";
+import { UpstackKlaviyoDestination } from "pulumi-upstack-klaviyo";
+
+const cfg = new pulumi.Config();
+
+const dest = new UpstackKlaviyoDestination("klaviyo", {
+  pixelId: cfg.require("upstackPixelId"),
+  privateApiKey: cfg.requireSecret("klaviyoPrivateKey"),
+  // Optional: the Klaviyo Site ID (public key) the private key must belong to.
+  ...(cfg.get("klaviyoPublicApiKey") ? { publicApiKey: cfg.require("klaviyoPublicApiKey") } : {}),
+  label: cfg.get("label") ?? "UpstackData",
+});
+
+export const destinationId = dest.destinationId;
+export const status = dest.status;
+export const keyHint = dest.keyHint;
+export const klaviyoAccountId = dest.klaviyoAccountId;
+/** `sha256:` + hex SHA-256 of the key Upstack holds: changes on every rotation. */
+export const keyFingerprint = dest.keyFingerprint;
+/** When Upstack last received a different key. */
+export const rotatedAt = dest.rotatedAt;
