@@ -51,6 +51,9 @@ export class EmulatorAdminClient {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      // One connection per admin call: admin calls are few, and a pooled socket would outlive an emulator
+      // restart on the same port ("other side closed").
+      reset: true,
     });
     const text = await res.body.text();
     let parsed: unknown = undefined;
