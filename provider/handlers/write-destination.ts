@@ -31,13 +31,13 @@ export async function writeDestination(inputs: DestinationInputs, validation: Pi
   const creds = upstackCredentials(settings, inputs.pixelId, inputs.upstackApiKey);
   const write: DestinationWrite = {
     privateApiKey: inputs.privateApiKey,
-    ...(inputs.publicApiKey === undefined ? {} : { publicApiKey: inputs.publicApiKey }),
+    publicApiKey: inputs.publicApiKey ?? null,
     klaviyoAccountId: validation.accountId,
     enabled: inputs.enabled,
     label: inputs.label,
     owner: inputs.owner,
     adopt: options.adopt,
-    ...(inputs.scopes === undefined ? {} : { scopes: inputs.scopes }),
+    scopes: inputs.scopes ?? [],
   };
   try {
     return await upstack.upsert(creds, write, { idempotencyKey: randomUUID(), ...(options.ifMatch ? { ifMatch: options.ifMatch } : {}) });
@@ -55,7 +55,7 @@ function matches(dest: UpstackDestination, write: DestinationWrite, fingerprint:
     dest.keyFingerprint === fingerprint &&
     dest.enabled === write.enabled &&
     dest.label === write.label &&
-    (dest.publicApiKey ?? undefined) === write.publicApiKey &&
-    [...dest.scopes].sort().join(",") === [...(write.scopes ?? [])].sort().join(",")
+    (dest.publicApiKey ?? null) === write.publicApiKey &&
+    [...dest.scopes].sort().join(",") === [...write.scopes].sort().join(",")
   );
 }

@@ -46,8 +46,8 @@ export interface UpstackDestination {
 export interface DestinationWrite {
   /** The Klaviyo private key (sent, never returned). */
   readonly privateApiKey: string;
-  /** The Site ID, if declared. */
-  readonly publicApiKey?: string;
+  /** The Site ID, or null when none is declared (clears one set elsewhere). */
+  readonly publicApiKey: string | null;
   /** The account the key was validated against. */
   readonly klaviyoAccountId?: string;
   /** Whether events flow. */
@@ -58,8 +58,8 @@ export interface DestinationWrite {
   readonly owner: string;
   /** Take over a destination with another owner. */
   readonly adopt?: boolean;
-  /** Declared scopes. */
-  readonly scopes?: readonly string[];
+  /** Declared scopes; empty when Full Access is required. */
+  readonly scopes: readonly string[];
 }
 
 /** Conditions on a write. */

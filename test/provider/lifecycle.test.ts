@@ -76,6 +76,8 @@ describe("create", () => {
 
     const adopted = await createOne({ adopt: true });
     expect(adopted.id).toBe(existing.id);
+    // What the dashboard had set and this resource does not declare is cleared: no perpetual diff.
+    expect(await provider.diff(adopted.id, adopted.outs, adopted.inputs)).toMatchObject({ changes: false });
     const dest = await world.emu.admin.getDestination(world.pixelId);
     expect(dest).toMatchObject({ owner: "pulumi:proj/dev/klaviyo", keyFingerprint: keyFingerprint(world.key.key), label: "UpstackData" });
   });
