@@ -57,6 +57,17 @@ describe("create", () => {
     expect(await world.emu.admin.listDestinations()).toHaveLength(1);
   });
 
+  test("registered but unhealthy (key disabled between check and create): a partial create the engine records", async () => {
+    const inputs = await checked({}, inputsFor(world));
+    await world.emu.admin.setKlaviyoKeyDisabled(world.key.id, true);
+    const err = (await rejectionOf(provider.create(inputs))) as Error & { id?: string; properties?: Record<string, unknown>; reasons?: string[] };
+    const dest = await world.emu.admin.getDestination(world.pixelId);
+    expect(err.id).toBe(dest?.id);
+    expect(err.properties).toMatchObject({ destinationId: dest?.id, status: "unhealthy" });
+    expect(err.reasons?.[0]).toMatch(/reports it unhealthy: Klaviyo rejects the private key/);
+    expectNoSecrets([err.message, err.properties], world.secrets());
+  });
+
   test("an invalid key writes nothing to Upstack", async () => {
     await world.emu.admin.revokeKlaviyoKey(world.key.id);
     const err = await rejectionOf(provider.create(inputsFor(world, { enabled: true, label: "UpstackData", adopt: false })));
