@@ -9,7 +9,8 @@ const UPSTACK_KEY = "upstack_reltestupstackkey0123456789abcdef0123";
 const SECRETS = [KLAVIYO_KEY, UPSTACK_KEY];
 
 const transports: HttpTransport[] = [];
-function transport(options: Partial<TransportOptions> = {}): { t: HttpTransport; delays: number[] } {
+type Opts = Partial<TransportOptions> & { /** Really wait (deadline tests); by default waits are only recorded. */ realSleep?: boolean };
+function transport({ realSleep, ...options }: Opts = {}): { t: HttpTransport; delays: number[] } {
   const delays: number[] = [];
   const t = new HttpTransport({
     attemptTimeoutMs: 2000,
@@ -17,6 +18,7 @@ function transport(options: Partial<TransportOptions> = {}): { t: HttpTransport;
     random: () => 0.5,
     sleep: async (ms) => {
       delays.push(ms);
+      if (realSleep === true) await new Promise((r) => setTimeout(r, ms));
     },
     ...options,
   });
@@ -160,7 +162,7 @@ describe("idempotency", () => {
 describe("timeouts and deadline", () => {
   test("a hanging server → http_timeout within the deadline (per-attempt timeout, then retries)", async () => {
     const server = await startServer(() => undefined);
-    const { t } = transport({ attemptTimeoutMs: 150, deadlineMs: 800, sleep: undefined, random: () => 0 });
+    const { t } = transport({ attemptTimeoutMs: 150, deadlineMs: 800, realSleep: true, random: () => 0 });
     const start = Date.now();
     const err = await errorOf(t.send(req(server)));
     const elapsed = since(start);
@@ -176,7 +178,7 @@ describe("timeouts and deadline", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write('{"partial":');
     });
-    const { t } = transport({ attemptTimeoutMs: 150, deadlineMs: 600, sleep: undefined });
+    const { t } = transport({ attemptTimeoutMs: 150, deadlineMs: 600, realSleep: true });
     const start = Date.now();
     const err = await errorOf(t.send(req(server)));
     expect(err.code).toBe("http_timeout");
@@ -185,7 +187,7 @@ describe("timeouts and deadline", () => {
 
   test("the deadline stops retries long before maxRetries", async () => {
     const server = await startServer((_r, res) => json(res, 500, {}));
-    const { t } = transport({ deadlineMs: 400, sleep: undefined, retry: { ...DEFAULT_RETRY_OPTIONS, maxRetries: 1000, baseDelayMs: 40, maxDelayMs: 40 } });
+    const { t } = transport({ deadlineMs: 400, realSleep: true, retry: { ...DEFAULT_RETRY_OPTIONS, maxRetries: 1000, baseDelayMs: 40, maxDelayMs: 40 } });
     const start = Date.now();
     const err = await errorOf(t.send(req(server)));
     const elapsed = since(start);
@@ -244,8 +246,8 @@ describe("connection failures and URL policy", () => {
 });
 
 describe("credentials never appear in errors", () => {
-  const scenarios: [string, () => Promise<{ server?: TestServer; base?: string; opts?: Partial<TransportOptions> }>][] = [
-    ["timeout", async () => ({ server: await startServer(() => undefined), opts: { attemptTimeoutMs: 100, deadlineMs: 300, sleep: undefined } })],
+  const scenarios: [string, () => Promise<{ server?: TestServer; base?: string; opts?: Opts }>][] = [
+    ["timeout", async () => ({ server: await startServer(() => undefined), opts: { attemptTimeoutMs: 100, deadlineMs: 300, realSleep: true } })],
     ["refused", async () => ({ base: `http://127.0.0.1:${await closedPort()}` })],
     ["reset", async () => ({ server: await startServer((_r, res) => res.socket?.destroy()) })],
     ["500 exhausted, body echoing the headers", async () => ({ server: await startServer((r, res) => json(res, 500, { echo: r.headers })) })],
