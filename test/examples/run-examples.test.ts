@@ -1,0 +1,131 @@
+// The runnable examples, run through the engine test driver (the real Pulumi provider host) against
+// the in-process emulator. examples/basic is covered by the engine scenario suites.
+import * as path from "node:path";
+import { findSecrets } from "../engine/driver";
+import { EXAMPLES_DIR, Harness, plain, stateDestinations, type Store } from "./helpers";
+
+const h = new Harness();
+beforeAll(() => h.start());
+afterAll(() => h.close());
+
+type StoreOut = { destinationId: string; status: string; keyHint: string };
+
+describe("examples/many-stores", () => {
+  const program = path.join(EXAMPLES_DIR, "many-stores");
+
+  test("3 stores -> 3 destinations on 3 pixels; removing a store from config deletes only its destination", async () => {
+    const names = ["Outdoor Co", "Tea House", "Bike Shop"];
+    const stores: Store[] = [];
+    for (const n of names) stores.push(await h.store(n));
+    const stateFile = path.join(h.tempDir(), "state.json");
+    const config = (which: number[]) => ({
+      stores: JSON.stringify(Object.fromEntries(which.map((i) => [names[i]!, { pixelId: stores[i]!.pixelId, publicApiKey: stores[i]!.account.id, label: `${names[i]} Klaviyo` }]))),
+      klaviyoKeys: { secret: JSON.stringify(Object.fromEntries(which.map((i) => [names[i]!, stores[i]!.key.key]))) },
+      ...h.apiKeysConfig(stores),
+    });
+
+    const up1 = await h.run(h.engine(program, stateFile, config([0, 1, 2]), { stack: "shops" }), "up");
+    expect(up1.changeSummary.create).toBe(3);
+    const exported = up1.outputs["destinations"] as unknown as Record<string, StoreOut>;
+    expect(Object.keys(exported).sort()).toEqual([...names].sort());
+    const held = await h.emu.admin.listDestinations();
+    expect(held).toHaveLength(3);
+    expect(new Set(held.map((d) => d.pixelId))).toEqual(new Set(stores.map((s) => s.pixelId)));
+    for (const [i, n] of names.entries()) {
+      const d = held.find((x) => x.pixelId === stores[i]!.pixelId)!;
+      expect(exported[n]).toEqual({ destinationId: d.id, status: "healthy", keyHint: `pk_...${stores[i]!.key.key.slice(-4)}` });
+      expect(d.owner).toBe(`pulumi:upstack-klaviyo-many-stores/shops/klaviyo-${n.toLowerCase().replace(/ /g, "-")}`);
+      expect(d.label).toBe(`${n} Klaviyo`);
+      expect(d.klaviyoAccountId).toBe(stores[i]!.account.id);
+    }
+
+    // "Tea House" leaves the stack.
+    h.emu.clearRequests();
+    const up2 = await h.run(h.engine(program, stateFile, config([0, 2]), { stack: "shops" }), "up");
+    expect(up2.changeSummary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 1, same: 2 });
+    const after = await h.emu.admin.listDestinations();
+    expect(after.map((d) => d.pixelId).sort()).toEqual([stores[0]!.pixelId, stores[2]!.pixelId].sort());
+    for (const i of [0, 2]) expect(after.find((d) => d.pixelId === stores[i]!.pixelId)!.id).toBe(exported[names[i]!]!.destinationId);
+    // Only the DELETE of the removed store; nothing else was asked of Upstack or Klaviyo.
+    expect(h.emu.requests().map((r) => `${r.service} ${r.method}`)).toEqual(["upstack DELETE"]);
+    expect(Object.keys(up2.outputs["destinations"] as object).sort()).toEqual(["Bike Shop", "Outdoor Co"]);
+    expect(stateDestinations(h.engine(program, stateFile, {})).map((r) => r.id)).toHaveLength(2);
+
+    const down = await h.run(h.engine(program, stateFile, config([0, 2]), { stack: "shops" }), "destroy");
+    expect(down.changeSummary.delete).toBe(2);
+    expect(await h.emu.admin.listDestinations()).toHaveLength(0);
+    expect(findSecrets([{ file: stateFile }, up1.hostOutput, up1.programOutput, up2.hostOutput], [...h.secrets])).toEqual([]);
+  });
+
+  test("a store without a key in klaviyoKeys fails with a message naming it, before anything is written", async () => {
+    const s = await h.store("Lonely");
+    const stateFile = path.join(h.tempDir(), "state.json");
+    const r = await h.run(
+      h.engine(program, stateFile, { stores: JSON.stringify({ Lonely: { pixelId: s.pixelId } }), klaviyoKeys: { secret: "{}" }, ...h.apiKeysConfig([s]) }),
+      "up",
+      false,
+    );
+    expect(r.ok).toBe(false);
+    expect(r.errors.join("\n")).toMatch(/klaviyoKeys has no key for store "Lonely"/);
+    expect(await h.emu.admin.getDestination(s.pixelId)).toBeNull();
+  });
+});
+
+describe("examples/rotation", () => {
+  test("create, rotate: same destination id, new keyFingerprint and rotatedAt", async () => {
+    const program = path.join(EXAMPLES_DIR, "rotation");
+    const s = await h.store("Rotating Co");
+    const next = await h.newKey(s.account.id);
+    const stateFile = path.join(h.tempDir(), "state.json");
+    const config = (key: string) => ({ upstackPixelId: s.pixelId, klaviyoPublicApiKey: s.account.id, klaviyoPrivateKey: { secret: key }, "upstack:apiKey": { secret: s.upstack.apiKey } });
+
+    const created = await h.run(h.engine(program, stateFile, config(s.key.key)), "up");
+    expect(created.changeSummary.create).toBe(1);
+    const before = plain(created.outputs);
+    expect(before["keyFingerprint"]).toMatch(/^sha256:[0-9a-f]{64}$/);
+
+    // A wrong "new" key: preview fails and nothing is written.
+    const wrong = await h.store("Another account");
+    h.emu.clearRequests();
+    const bad = await h.run(h.engine(program, stateFile, config(wrong.key.key)), "preview", false);
+    expect(bad.ok).toBe(false);
+    expect(bad.errors.join("\n")).toMatch(/belongs to Klaviyo account/);
+    expect(h.emu.requests({ service: "upstack" })).toEqual([]);
+    expect((await h.emu.admin.getDestination(s.pixelId))!.keyFingerprint).toBe(before["keyFingerprint"]);
+
+    const preview = await h.run(h.engine(program, stateFile, config(next.key)), "preview");
+    expect(preview.resources.find((r) => r.custom)!.op).toBe("update");
+    const rotated = await h.run(h.engine(program, stateFile, config(next.key)), "up");
+    expect(rotated.changeSummary).toMatchObject({ update: 1, replace: 0, create: 0, delete: 0 });
+    const after = plain(rotated.outputs);
+    expect(after["destinationId"]).toBe(before["destinationId"]);
+    expect(after["keyFingerprint"]).not.toBe(before["keyFingerprint"]);
+    expect(after["keyHint"]).toBe(`pk_...${next.key.slice(-4)}`);
+    expect(Date.parse(String(after["rotatedAt"]))).toBeGreaterThanOrEqual(Date.parse(String(before["rotatedAt"])));
+    expect(after["rotatedAt"]).not.toBe(before["rotatedAt"]);
+    const held = (await h.emu.admin.getDestination(s.pixelId))!;
+    expect(held.id).toBe(before["destinationId"]);
+    expect(held.keyFingerprint).toBe(after["keyFingerprint"]);
+    expect(await h.emu.admin.listDestinations()).toHaveLength(1);
+
+    await h.run(h.engine(program, stateFile, config(next.key)), "destroy");
+    expect(await h.emu.admin.getDestination(s.pixelId)).toBeNull();
+    expect(findSecrets([{ file: stateFile }, created.hostOutput, rotated.hostOutput, bad.hostOutput, bad.errors.join("\n")], [...h.secrets])).toEqual([]);
+  });
+});
+
+describe("examples/github-actions", () => {
+  test("the pixel and Upstack key come from UPSTACK_PIXEL_ID / UPSTACK_API_KEY in the environment", async () => {
+    const program = path.join(EXAMPLES_DIR, "github-actions");
+    const s = await h.store("CI Co");
+    const stateFile = path.join(h.tempDir(), "state.json");
+    const env = { UPSTACK_PIXEL_ID: s.pixelId, UPSTACK_API_KEY: s.upstack.apiKey };
+    const up = await h.run(h.engine(program, stateFile, { klaviyoPrivateKey: { secret: s.key.key } }, { env }), "up");
+    expect(plain(up.outputs)["pixelId"]).toBe(s.pixelId);
+    expect((await h.emu.admin.getDestination(s.pixelId))!.id).toBe(plain(up.outputs)["destinationId"]);
+    const again = await h.run(h.engine(program, stateFile, { klaviyoPrivateKey: { secret: s.key.key } }, { env }), "preview");
+    expect(again.changeSummary.same).toBe(1);
+    await h.run(h.engine(program, stateFile, {}, { env }), "destroy");
+    expect(await h.emu.admin.getDestination(s.pixelId)).toBeNull();
+  });
+});
