@@ -7,6 +7,7 @@
  *
  *   tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--json] [--out bench/results]
  *                      [--rate-check-n 100] [--rate-check-keys 5] [--cold-start-runs 3]
+ *                      [--checkpoints end|every-step]
  *
  * Progress goes to stderr; the table (or with --json one JSON object) to stdout. See BENCHMARKS.md.
  */
@@ -18,6 +19,7 @@ import { startEmulator, type RunningEmulator } from "../emulator";
 import { Engine, ProviderHost, type ConfigValue, type RunResult, type StateFile } from "../test/engine/driver";
 import { PROVIDER_TEXT } from "../sdk/provider-shim";
 import { hostProbe } from "./lib/proc";
+import { coalesceCheckpoints } from "./lib/checkpoints";
 import { machineInfo, type MachineInfo } from "./lib/machine";
 import { plotSvg, type Series } from "./lib/plot";
 
@@ -34,10 +36,12 @@ interface Args {
   rateCheckN: number;
   rateCheckKeys: number;
   coldStartRuns: number;
+  /** "end": state written once per run (like PULUMI_SKIP_CHECKPOINTS); "every-step": the driver as is. */
+  checkpoints: "end" | "every-step";
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { ns: [1, 10, 100, 500], latencyMs: 20, json: false, out: join(__dirname, "results"), rateCheckN: 100, rateCheckKeys: 5, coldStartRuns: 3 };
+  const a: Args = { ns: [1, 10, 100, 500], latencyMs: 20, json: false, out: join(__dirname, "results"), rateCheckN: 100, rateCheckKeys: 5, coldStartRuns: 3, checkpoints: "end" };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = (): string => {
@@ -57,8 +61,13 @@ function parseArgs(argv: string[]): Args {
     else if (k === "--rate-check-n") a.rateCheckN = int(v(), 0);
     else if (k === "--rate-check-keys") a.rateCheckKeys = int(v(), 1);
     else if (k === "--cold-start-runs") a.coldStartRuns = int(v(), 1);
+    else if (k === "--checkpoints") {
+      const c = v();
+      if (c !== "end" && c !== "every-step") throw new Error(`--checkpoints: expected end or every-step, got "${c}"`);
+      a.checkpoints = c;
+    }
     else if (k === "--help" || k === "-h") {
-      process.stdout.write("tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--json] [--out dir] [--rate-check-n 100 (0 = skip)] [--rate-check-keys 5] [--cold-start-runs 3]\n");
+      process.stdout.write("tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--json] [--out dir] [--rate-check-n 100 (0 = skip)] [--rate-check-keys 5] [--cold-start-runs 3] [--checkpoints end|every-step]\n");
       process.exit(0);
     } else throw new Error(`unknown argument ${k ?? ""}`);
   }
@@ -335,7 +344,9 @@ async function naive(emu: RunningEmulator, work: string): Promise<NaiveResult> {
       return { serialized: true, providerBytes: Buffer.byteLength(sf.text), previewMs, driverNote };
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      const reason = msg.split("\n").find((l) => /could not be serialized/.test(l))?.trim();
+      const lines = msg.split("\n");
+      const at = lines.findIndex((l) => /could not be serialized/.test(l));
+      const reason = at >= 0 ? `${lines[at]?.trim() ?? ""} ${lines[at + 1]?.trim() ?? ""}`.trim() : undefined;
       return { serialized: false, error: msg.split("\nFunction code:")[0]!.trim().slice(0, 900), ...(reason ? { reason } : {}), previewMs, driverNote };
     }
   } finally {
@@ -404,6 +415,7 @@ export interface BenchResult {
   rateLimitCheck: RateCheck | undefined;
   targets: Target[];
   latencyMs: number;
+  checkpoints: Args["checkpoints"];
   machine: MachineInfo;
   totalMs: number;
   at: string;
@@ -428,7 +440,7 @@ function table(r: BenchResult): string {
   if (r.rateLimitCheck) lines.push(`rate-limit check: ${r.rateLimitCheck.n} destinations/${r.rateLimitCheck.keys} keys on one account: ${r.rateLimitCheck.ok ? "ok" : "FAILED"}, ${r.rateLimitCheck.throttled} × 429, ${r.rateLimitCheck.accountsRequests} accounts requests, ${r.rateLimitCheck.wallMs} ms`);
   lines.push("");
   for (const t of r.targets) lines.push(`${t.met ? "MET   " : "MISSED"} ${t.name}: ${t.value} (target ${t.target})`);
-  lines.push(`machine: ${r.machine.cpuModel}, ${r.machine.cores} cores, ${r.machine.memGb} GB, node ${r.machine.node}; latency ${r.latencyMs} ms/request; total ${(r.totalMs / 1000).toFixed(1)} s`);
+  lines.push(`machine: ${r.machine.cpuModel}, ${r.machine.cores} cores, ${r.machine.memGb} GB, node ${r.machine.node}; latency ${r.latencyMs} ms/request; checkpoints ${r.checkpoints}; total ${(r.totalMs / 1000).toFixed(1)} s`);
   return lines.join("\n") + "\n";
 }
 
@@ -460,6 +472,7 @@ async function main(): Promise<void> {
   setMaxListeners(0);
   const args = parseArgs(process.argv.slice(2));
   const started = performance.now();
+  if (args.checkpoints === "end") coalesceCheckpoints();
   const emu = await startEmulator({ latencyMs: args.latencyMs });
   const work = mkdtempSync(join(tmpdir(), "upstack-klaviyo-bench-"));
   progress(`emulator on ${emu.url}, latency ${args.latencyMs} ms/request, N = ${args.ns.join(",")}, work dir ${work}`);
@@ -542,6 +555,7 @@ async function main(): Promise<void> {
       naive: nv,
       rateLimitCheck: rc,
       latencyMs: args.latencyMs,
+      checkpoints: args.checkpoints,
       machine: machineInfo(),
       totalMs: Math.round(performance.now() - started),
       at: new Date().toISOString(),

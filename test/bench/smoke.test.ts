@@ -1,0 +1,66 @@
+// Smoke test of the benchmark: runs `tsx bench/bench.ts --n 1 --json --latency-ms 1` as a child
+// process and checks the JSON's shape and that a no-op up and a preview make no HTTP requests.
+// No timing assertions: the figures live in BENCHMARKS.md.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = join(__dirname, "..", "..");
+
+interface Row {
+  op: string;
+  n: number;
+  wallMs: number;
+  floorMs: number;
+  ratio: number;
+  requestsPerResource: Record<string, number>;
+  requests: number;
+  ok: boolean;
+  floorOk: boolean;
+}
+
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "bench/bench.ts", ...args], { cwd: ROOT, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe("bench/bench.ts", () => {
+  const out = mkdtempSync(join(tmpdir(), "bench-smoke-"));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it("runs for N=1 and prints one JSON object of the documented shape", async () => {
+    // The rate-limit check (100 destinations) is skipped and cold start measured once to keep it short.
+    const r = await runBench(["--n", "1", "--json", "--latency-ms", "1", "--out", out, "--rate-check-n", "0", "--cold-start-runs", "1"]);
+    if (r.code !== 0) throw new Error(`bench exited ${String(r.code)}:\n${r.stderr.slice(-4000)}`);
+    const result = JSON.parse(r.stdout) as Record<string, unknown> & { runs: Row[] };
+
+    for (const k of ["runs", "providerBytes", "stateBytesPerResource", "peakRssMb", "coldStartMs", "naive", "machine", "targets"]) expect(result).toHaveProperty(k);
+    expect(result.runs.map((x) => x.op).sort()).toEqual(["create", "destroy", "noop-up", "preview", "refresh", "rotate"]);
+    for (const row of result.runs) {
+      expect(row.n).toBe(1);
+      expect(row.ok).toBe(true);
+      expect(row.floorOk).toBe(true);
+      for (const k of ["wallMs", "floorMs", "ratio"] as const) expect(typeof row[k]).toBe("number");
+      expect(typeof row.requestsPerResource).toBe("object");
+    }
+    for (const op of ["noop-up", "preview"]) {
+      const row = result.runs.find((x) => x.op === op)!;
+      expect(row.requests).toBe(0);
+      expect(row.requestsPerResource).toEqual({});
+    }
+    const create = result.runs.find((x) => x.op === "create")!;
+    expect(create.requestsPerResource["upstack PUT /destinations/api/klaviyo"]).toBe(1);
+    expect(typeof result["providerBytes"]).toBe("number");
+    expect(result["providerBytes"]).toBeGreaterThan(0);
+    const machine = result["machine"] as Record<string, unknown>;
+    expect(typeof machine["cpuModel"]).toBe("string");
+    expect(typeof machine["cores"]).toBe("number");
+    expect(typeof machine["node"]).toBe("string");
+    const naive = result["naive"] as Record<string, unknown>;
+    expect(typeof naive["serialized"]).toBe("boolean");
+  }, 130_000);
+});
