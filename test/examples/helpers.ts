@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import type { KlaviyoAccountView, KlaviyoKeyCreated, UpstackKeyCreated } from "../../emulator";
+import type { DestinationView, KlaviyoAccountView, KlaviyoKeyCreated, UpstackKeyCreated } from "../../emulator";
 import { Engine, unwrapSecrets, type ConfigValue, type Json, type JsonObject, type RunResult, type StateResource } from "../engine/driver";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -54,6 +54,12 @@ export class Harness {
     const k = await this.emu.admin.createKlaviyoKey({ accountId, label: "UpstackData (rotated)" });
     this.secrets.add(k.key);
     return k;
+  }
+
+  /** Destinations Upstack holds on these pixels (the emulator is shared by a file's tests). */
+  async destinationsOn(...stores: Store[]): Promise<DestinationView[]> {
+    const pixels = new Set(stores.map((s) => s.pixelId));
+    return (await this.emu.admin.listDestinations()).filter((d) => pixels.has(d.pixelId));
   }
 
   tempDir(): string {

@@ -28,7 +28,7 @@ describe("examples/many-stores", () => {
     expect(up1.changeSummary.create).toBe(3);
     const exported = up1.outputs["destinations"] as unknown as Record<string, StoreOut>;
     expect(Object.keys(exported).sort()).toEqual([...names].sort());
-    const held = await h.emu.admin.listDestinations();
+    const held = await h.destinationsOn(...stores);
     expect(held).toHaveLength(3);
     expect(new Set(held.map((d) => d.pixelId))).toEqual(new Set(stores.map((s) => s.pixelId)));
     for (const [i, n] of names.entries()) {
@@ -43,7 +43,7 @@ describe("examples/many-stores", () => {
     h.emu.clearRequests();
     const up2 = await h.run(h.engine(program, stateFile, config([0, 2]), { stack: "shops" }), "up");
     expect(up2.changeSummary).toMatchObject({ create: 0, update: 0, replace: 0, delete: 1, same: 2 });
-    const after = await h.emu.admin.listDestinations();
+    const after = await h.destinationsOn(...stores);
     expect(after.map((d) => d.pixelId).sort()).toEqual([stores[0]!.pixelId, stores[2]!.pixelId].sort());
     for (const i of [0, 2]) expect(after.find((d) => d.pixelId === stores[i]!.pixelId)!.id).toBe(exported[names[i]!]!.destinationId);
     // Only the DELETE of the removed store; nothing else was asked of Upstack or Klaviyo.
@@ -53,7 +53,7 @@ describe("examples/many-stores", () => {
 
     const down = await h.run(h.engine(program, stateFile, config([0, 2]), { stack: "shops" }), "destroy");
     expect(down.changeSummary.delete).toBe(2);
-    expect(await h.emu.admin.listDestinations()).toHaveLength(0);
+    expect(await h.destinationsOn(...stores)).toHaveLength(0);
     expect(findSecrets([{ file: stateFile }, up1.hostOutput, up1.programOutput, up2.hostOutput], [...h.secrets])).toEqual([]);
   });
 
@@ -106,7 +106,7 @@ describe("examples/rotation", () => {
     const held = (await h.emu.admin.getDestination(s.pixelId))!;
     expect(held.id).toBe(before["destinationId"]);
     expect(held.keyFingerprint).toBe(after["keyFingerprint"]);
-    expect(await h.emu.admin.listDestinations()).toHaveLength(1);
+    expect(await h.destinationsOn(s)).toHaveLength(1);
 
     await h.run(h.engine(program, stateFile, config(next.key)), "destroy");
     expect(await h.emu.admin.getDestination(s.pixelId)).toBeNull();
