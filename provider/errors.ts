@@ -4,7 +4,7 @@
  * {@link ERROR_CATALOGUE} gives each code its cause and fix, and the README's
  * error table is tested against it. Messages are redacted at construction.
  */
-import { redact } from "./redact";
+import { redact, redactValue } from "./redact";
 
 /** Stable, documented error codes. */
 export type ErrorCode =
@@ -169,7 +169,7 @@ export class HttpError extends UpstackKlaviyoError {
   public readonly service: string;
   /** HTTP status, when a response arrived. */
   public readonly status: number | undefined;
-  /** The parsed response body, when a response arrived (never a request body). */
+  /** The parsed response body, redacted, when a response arrived (never a request body). */
   public readonly body: unknown;
   /** Response headers, when a response arrived. */
   public readonly headers: Readonly<Record<string, string>>;
@@ -190,8 +190,8 @@ export class HttpError extends UpstackKlaviyoError {
     super(init.code, init.message, init.cause === undefined ? {} : { cause: init.cause });
     this.service = init.service;
     this.status = init.status;
-    this.body = init.body;
-    this.headers = init.headers ?? {};
+    this.body = redactValue(init.body);
+    this.headers = redactValue(init.headers ?? {});
     this.attempts = init.attempts;
   }
 }

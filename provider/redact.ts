@@ -36,18 +36,47 @@ export function registerSecret(value: string | undefined): void {
   if (value.length >= 8) registered.add(value);
 }
 
-/** Replaces every credential in `text` with `[REDACTED]`. */
+/**
+ * Replaces every credential in `text` with `[REDACTED]`. All matches — of
+ * registered values and of patterns — are found on the original text first and
+ * merged, so a registered prefix of a key can never leave the rest of it behind.
+ */
 export function redact(text: string): string {
-  let out = text;
+  const ranges: Array<[number, number]> = [];
   for (const secret of registered) {
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    for (let i = text.indexOf(secret); i !== -1; i = text.indexOf(secret, i + 1)) ranges.push([i, i + secret.length]);
   }
   for (const pattern of PATTERNS) {
-    out = out.replace(pattern, (match: string, prefix?: unknown) =>
-      typeof prefix === "string" && prefix.length > 0 && prefix !== match ? `${prefix}${REDACTED}` : REDACTED,
-    );
+    for (const m of text.matchAll(pattern)) {
+      const start = m.index + (m[1]?.length ?? 0);
+      ranges.push([start, m.index + m[0].length]);
+    }
   }
-  return out;
+  if (ranges.length === 0) return text;
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const [start, stop] of ranges) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && start <= last[1]) last[1] = Math.max(last[1], stop);
+    else merged.push([start, stop]);
+  }
+  let out = "";
+  let position = 0;
+  for (const [start, stop] of merged) {
+    out += text.slice(position, start) + REDACTED;
+    position = stop;
+  }
+  return out + text.slice(position);
+}
+
+/** Redacts every string inside a JSON-like value (a response body, headers). */
+export function redactValue<T>(value: T): T {
+  if (value === undefined) return value;
+  try {
+    return JSON.parse(redact(JSON.stringify(value))) as T;
+  } catch {
+    return value;
+  }
 }
 
 /**

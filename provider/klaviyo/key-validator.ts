@@ -4,7 +4,7 @@
  * Results are cached per provider process by fingerprint, and concurrent
  * validations of the same key share one set of requests.
  */
-import { KlaviyoKeyError } from "../errors";
+import { HttpError, KlaviyoKeyError } from "../errors";
 import { keyFingerprint, keyHint } from "../fingerprint";
 import { describePrivateKeyProblem } from "../key-format";
 import { registerSecret } from "../redact";
@@ -63,7 +63,13 @@ export class KeyValidator {
     const cacheKey = `${keyFingerprint(privateKey)}|${target.publicApiKey ?? ""}|${describeRequirement(target.requirement)}`;
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return cached;
-    const pending = this.run(privateKey, target);
+    const pending = this.run(privateKey, target).catch((error: unknown) => {
+      // Klaviyo could not be asked (outage, timeout, rate limit past the deadline): inconclusive, about this key.
+      if (error instanceof HttpError) {
+        throw new KlaviyoKeyError("klaviyo_inconclusive", `privateApiKey: could not validate the key ${keyHint(privateKey)}: ${error.message}`, { property: "privateApiKey", cause: error });
+      }
+      throw error;
+    });
     this.cache.set(cacheKey, pending);
     pending.catch(() => this.cache.delete(cacheKey));
     return pending;

@@ -247,13 +247,13 @@ describe("check-key: usage errors (exit 2)", () => {
 });
 
 describe("check-key: inconclusive (exit 3)", () => {
-  test("Klaviyo unreachable: http_connection, quickly with a small deadline", async () => {
+  test("Klaviyo unreachable: klaviyo_inconclusive, quickly with a small deadline", async () => {
     const started = Date.now();
     const r = await run(["check-key", "--json", "--klaviyo-url", `http://127.0.0.1:${closedPort}`], {
       env: { KLAVIYO_PRIVATE_KEY: full.key, UPSTACK_KLAVIYO_DEADLINE_MS: "300" },
     });
     expect(r.code).toBe(EXIT_CODES.inconclusive);
-    expect(r.json()).toMatchObject({ ok: false, code: "http_connection", message: expect.stringContaining(`127.0.0.1:${closedPort}`) });
+    expect(r.json()).toMatchObject({ ok: false, code: "klaviyo_inconclusive", message: expect.stringContaining(`127.0.0.1:${closedPort}`) });
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
@@ -265,11 +265,11 @@ describe("check-key: inconclusive (exit 3)", () => {
     expect(r.stderr).toContain("(klaviyo_inconclusive)");
   });
 
-  test("rate limited past the deadline: http_error", async () => {
+  test("rate limited past the deadline: klaviyo_inconclusive", async () => {
     emu.faults.add({ service: "klaviyo", path: "/api/accounts/", times: 0, fault: { kind: "status", status: 429, retryAfter: 5 } });
     const r = await run(["check-key", "--json"], { env: { KLAVIYO_PRIVATE_KEY: full.key, UPSTACK_KLAVIYO_DEADLINE_MS: "500" } });
     expect(r.code).toBe(3);
-    expect(r.json()).toMatchObject({ ok: false, code: "http_error" });
+    expect(r.json()).toMatchObject({ ok: false, code: "klaviyo_inconclusive", message: expect.stringMatching(/HTTP 429/) });
   });
 });
 

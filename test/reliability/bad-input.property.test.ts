@@ -243,11 +243,9 @@ describe("redact", () => {
     );
   });
 
-  // BUG (provider/redact.ts, redact): exact registered secrets are replaced before the patterns run.
-  // When a registered value is a prefix of a key — e.g. a truncated paste "pk_AbCdEfGh12" that check
-  // registered, followed later by the full key — the prefix becomes "[REDACTED]" and the rest of the
-  // key no longer starts with "pk_", so no pattern matches it: 26 of the key's 34 body characters survive.
-  test.failing("a registered prefix of a key does not let the rest of the key through", () => {
+  // Regression: registered values used to be replaced before the patterns ran, so a registered prefix of
+  // a key (a truncated paste) left the rest of the key behind. Matches are now merged on the original text.
+  test("a registered prefix of a key does not let the rest of the key through", () => {
     const full = "pk_RegPrefix01AbCdEfGhIjKlMnOpQrStUv";
     registerSecret(full.slice(0, 12)); // "pk_RegPrefix": what a truncated paste registers
     const out = redact(`Authorization-ish text ${full} end`);

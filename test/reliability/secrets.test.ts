@@ -139,7 +139,7 @@ test("failing calls: revoked key, wrong account, malformed keys, Upstack 401, ou
   await configureProvider(world.config);
   const klaviyoDown = world.emu.faults.add({ service: "klaviyo", times: 0, fault: { kind: "status", status: 500 } });
   keepCheck(await provider.check({}, { ...base, privateApiKey: fresh }));
-  expect((await failure(provider.create({ ...base, privateApiKey: fresh }))).code).toBe("http_error");
+  expect((await failure(provider.create({ ...base, privateApiKey: fresh }))).code).toBe("klaviyo_inconclusive");
   world.emu.faults.remove(klaviyoDown.id);
   world.emu.faults.add({ service: "upstack", times: 0, fault: { kind: "hang" } });
   expect((await failure(provider.create({ ...base, privateApiKey: fresh, upstackApiKey: otherPixel, pixelId: "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f", adopt: true }))).code).toBe("http_timeout");
