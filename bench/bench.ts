@@ -41,7 +41,16 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { ns: [1, 10, 100, 500], latencyMs: 20, json: false, out: join(__dirname, "results"), rateCheckN: 100, rateCheckKeys: 5, coldStartRuns: 3, checkpoints: "end" };
+  const a: Args = {
+    ns: [1, 10, 100, 500],
+    latencyMs: 20,
+    json: false,
+    out: join(__dirname, "results"),
+    rateCheckN: 100,
+    rateCheckKeys: 5,
+    coldStartRuns: 3,
+    checkpoints: "end",
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = (): string => {
@@ -54,7 +63,10 @@ function parseArgs(argv: string[]): Args {
       if (!Number.isInteger(n) || n < min) throw new Error(`${k ?? ""}: expected a whole number >= ${min}, got "${s}"`);
       return n;
     };
-    if (k === "--n") a.ns = v().split(",").map((s) => int(s.trim(), 1));
+    if (k === "--n")
+      a.ns = v()
+        .split(",")
+        .map((s) => int(s.trim(), 1));
     else if (k === "--latency-ms") a.latencyMs = int(v(), 0);
     else if (k === "--json") a.json = true;
     else if (k === "--out") a.out = resolve(v());
@@ -65,9 +77,10 @@ function parseArgs(argv: string[]): Args {
       const c = v();
       if (c !== "end" && c !== "every-step") throw new Error(`--checkpoints: expected end or every-step, got "${c}"`);
       a.checkpoints = c;
-    }
-    else if (k === "--help" || k === "-h") {
-      process.stdout.write("tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--json] [--out dir] [--rate-check-n 100 (0 = skip)] [--rate-check-keys 5] [--cold-start-runs 3] [--checkpoints end|every-step]\n");
+    } else if (k === "--help" || k === "-h") {
+      process.stdout.write(
+        "tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--json] [--out dir] [--rate-check-n 100 (0 = skip)] [--rate-check-keys 5] [--cold-start-runs 3] [--checkpoints end|every-step]\n",
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${k ?? ""}`);
   }
@@ -120,7 +133,10 @@ export interface RunRow {
   errors: string[];
 }
 
-function countRequests(emu: RunningEmulator, n: number): Pick<OpMeasure, "requests" | "requestsPerResource" | "throttled" | "accountsRequests" | "accountsRequests2xx"> {
+function countRequests(
+  emu: RunningEmulator,
+  n: number,
+): Pick<OpMeasure, "requests" | "requestsPerResource" | "throttled" | "accountsRequests" | "accountsRequests2xx"> {
   const log = emu.requests();
   const by = new Map<string, number>();
   for (const r of log) by.set(`${r.service} ${r.method} ${r.path}`, (by.get(`${r.service} ${r.method} ${r.path}`) ?? 0) + 1);
@@ -164,7 +180,13 @@ function makeEngine(emu: RunningEmulator, st: Stack, keys: string[], probe: Retu
   });
 }
 
-async function measure(emu: RunningEmulator, n: number, distinctKeys: number, probe: ReturnType<typeof hostProbe>, fn: () => Promise<RunResult>): Promise<OpMeasure> {
+async function measure(
+  emu: RunningEmulator,
+  n: number,
+  distinctKeys: number,
+  probe: ReturnType<typeof hostProbe>,
+  fn: () => Promise<RunResult>,
+): Promise<OpMeasure> {
   emu.clearRequests();
   probe.reset();
   const t0 = performance.now();
@@ -205,7 +227,9 @@ async function lifecycles(emu: RunningEmulator, stacks: Stack[], keyA: string, k
       progress(`  ${st.which} N=${st.n} ${op} …`);
       const m = await measure(emu, st.n, 1, probes[i]!, () => fn(engine));
       out[i]!.ops[op] = m;
-      progress(`  ${st.which} N=${st.n} ${op}: ${m.ok ? "ok" : "FAILED"} ${m.wallMs} ms, ${m.requests} requests, host peak RSS ${m.peakRssMb} MB${m.ok ? "" : ` — ${m.errors.join(" | ")}`}`);
+      progress(
+        `  ${st.which} N=${st.n} ${op}: ${m.ok ? "ok" : "FAILED"} ${m.wallMs} ms, ${m.requests} requests, host peak RSS ${m.peakRssMb} MB${m.ok ? "" : ` — ${m.errors.join(" | ")}`}`,
+      );
     }
   };
   try {
@@ -268,9 +292,19 @@ interface ColdStart {
   requests: number;
 }
 
-async function coldStartOnce(emu: RunningEmulator, programDir: string, config: Record<string, string>, inputs: Record<string, string>, type: string): Promise<ColdStart> {
+async function coldStartOnce(
+  emu: RunningEmulator,
+  programDir: string,
+  config: Record<string, string>,
+  inputs: Record<string, string>,
+  type: string,
+): Promise<ColdStart> {
   emu.clearRequests();
-  const host = new ProviderHost({ cwd: programDir, env: { PULUMI_NODEJS_PROJECT: "bench", PULUMI_NODEJS_STACK: "cold", UPSTACK_KLAVIYO_QUIET: "1", BENCH_EMULATOR_URL: emu.url }, timeoutMs: 30_000 });
+  const host = new ProviderHost({
+    cwd: programDir,
+    env: { PULUMI_NODEJS_PROJECT: "bench", PULUMI_NODEJS_STACK: "cold", UPSTACK_KLAVIYO_QUIET: "1", BENCH_EMULATOR_URL: emu.url },
+    timeoutMs: 30_000,
+  });
   const t0 = performance.now();
   try {
     await host.start();
@@ -291,7 +325,14 @@ function median(xs: number[]): number {
   return s[Math.floor((s.length - 1) / 2)] ?? 0;
 }
 
-async function coldStart(emu: RunningEmulator, runs: number, programDir: string, config: Record<string, string>, inputs: Record<string, string>, type: string): Promise<ColdStart & { runs: ColdStart[] }> {
+async function coldStart(
+  emu: RunningEmulator,
+  runs: number,
+  programDir: string,
+  config: Record<string, string>,
+  inputs: Record<string, string>,
+  type: string,
+): Promise<ColdStart & { runs: ColdStart[] }> {
   const all: ColdStart[] = [];
   for (let i = 0; i < runs; i++) all.push(await coldStartOnce(emu, programDir, config, inputs, type));
   return {
@@ -383,7 +424,17 @@ async function rateCheck(emu: RunningEmulator, n: number, k: number, work: strin
     progress(`rate-limit check: ${m.ok ? "ok" : "FAILED"} in ${m.wallMs} ms, ${m.throttled} × 429, ${m.accountsRequests} accounts requests`);
     const d = await engine.destroy();
     if (!d.ok) progress(`rate-limit check: destroy failed: ${d.errors.join(" | ")}`);
-    return { n, keys: k, ok: m.ok, wallMs: m.wallMs, throttled: m.throttled, accountsRequests: m.accountsRequests, accountsRequests2xx: m.accountsRequests2xx, requestsPerResource: m.requestsPerResource, errors: m.errors };
+    return {
+      n,
+      keys: k,
+      ok: m.ok,
+      wallMs: m.wallMs,
+      throttled: m.throttled,
+      accountsRequests: m.accountsRequests,
+      accountsRequests2xx: m.accountsRequests2xx,
+      requestsPerResource: m.requestsPerResource,
+      errors: m.errors,
+    };
   } finally {
     await engine.dispose();
   }
@@ -424,23 +475,53 @@ export interface BenchResult {
 function table(r: BenchResult): string {
   const rows = [["op", "N", "wall ms", "floor ms", "ratio", "req/resource", "peak RSS MB", "max in flight", "ok"]];
   for (const x of r.runs) {
-    const req = Object.entries(x.requestsPerResource).map(([k, v]) => `${v} ${k.replace(/^(klaviyo|upstack) /, "")}`).join(", ") || "0";
-    const inflight = Object.entries(x.maxInFlight).filter(([k]) => k !== "Configure").map(([k, v]) => `${k} ${v}`).join(" ");
-    rows.push([x.op, String(x.n), String(x.wallMs), String(x.floorMs), x.ratio.toFixed(2), req, String(x.peakRssMb), inflight, x.ok && x.floorOk ? "ok" : "FAIL"]);
+    const req =
+      Object.entries(x.requestsPerResource)
+        .map(([k, v]) => `${v} ${k.replace(/^(klaviyo|upstack) /, "")}`)
+        .join(", ") || "0";
+    const inflight = Object.entries(x.maxInFlight)
+      .filter(([k]) => k !== "Configure")
+      .map(([k, v]) => `${k} ${v}`)
+      .join(" ");
+    rows.push([
+      x.op,
+      String(x.n),
+      String(x.wallMs),
+      String(x.floorMs),
+      x.ratio.toFixed(2),
+      req,
+      String(x.peakRssMb),
+      inflight,
+      x.ok && x.floorOk ? "ok" : "FAIL",
+    ]);
   }
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r0) => (r0[i] ?? "").length)));
-  const fmt = (r0: string[]): string => r0.map((c, i) => c.padEnd(w[i] ?? 0)).join("  ").trimEnd();
+  const fmt = (r0: string[]): string =>
+    r0
+      .map((c, i) => c.padEnd(w[i] ?? 0))
+      .join("  ")
+      .trimEnd();
   const lines = [fmt(rows[0]!), w.map((n) => "-".repeat(n)).join("  "), ...rows.slice(1).map(fmt)];
   lines.push("");
   lines.push(`providerBytes ${r.providerBytes} (PROVIDER_TEXT ${r.providerTextMatches ? "matches" : "DIFFERS"}; null floor provider ${r.floorProviderBytes})`);
   lines.push(`state bytes/resource (inputs+outputs as stored) ${r.stateBytesPerResource}; by N ${JSON.stringify(r.stateBytesPerResourceByN)}`);
   lines.push(`host peak RSS ${r.peakRssMb} MB at N=${r.peakRssN} (floor ${r.floorPeakRssMb} MB)`);
-  if (r.coldStart) lines.push(`cold start ${r.coldStartMs} ms (spawn→port ${r.coldStart.ours.hostReadyMs}, →Configure ${r.coldStart.ours.configureMs}, →first Check ${r.coldStart.ours.firstCheckMs}; floor first Check ${r.coldStart.floor?.firstCheckMs ?? "-"})`);
-  lines.push(`naive provider: ${r.naive.serialized ? `serialized, ${r.naive.providerBytes ?? 0} bytes` : `does not serialize: ${r.naive.reason ?? r.naive.error ?? ""}`}`);
-  if (r.rateLimitCheck) lines.push(`rate-limit check: ${r.rateLimitCheck.n} destinations/${r.rateLimitCheck.keys} keys on one account: ${r.rateLimitCheck.ok ? "ok" : "FAILED"}, ${r.rateLimitCheck.throttled} × 429, ${r.rateLimitCheck.accountsRequests} accounts requests, ${r.rateLimitCheck.wallMs} ms`);
+  if (r.coldStart)
+    lines.push(
+      `cold start ${r.coldStartMs} ms (spawn→port ${r.coldStart.ours.hostReadyMs}, →Configure ${r.coldStart.ours.configureMs}, →first Check ${r.coldStart.ours.firstCheckMs}; floor first Check ${r.coldStart.floor?.firstCheckMs ?? "-"})`,
+    );
+  lines.push(
+    `naive provider: ${r.naive.serialized ? `serialized, ${r.naive.providerBytes ?? 0} bytes` : `does not serialize: ${r.naive.reason ?? r.naive.error ?? ""}`}`,
+  );
+  if (r.rateLimitCheck)
+    lines.push(
+      `rate-limit check: ${r.rateLimitCheck.n} destinations/${r.rateLimitCheck.keys} keys on one account: ${r.rateLimitCheck.ok ? "ok" : "FAILED"}, ${r.rateLimitCheck.throttled} × 429, ${r.rateLimitCheck.accountsRequests} accounts requests, ${r.rateLimitCheck.wallMs} ms`,
+    );
   lines.push("");
   for (const t of r.targets) lines.push(`${t.met ? "MET   " : "MISSED"} ${t.name}: ${t.value} (target ${t.target})`);
-  lines.push(`machine: ${r.machine.cpuModel}, ${r.machine.cores} cores, ${r.machine.memGb} GB, node ${r.machine.node}; latency ${r.latencyMs} ms/request; checkpoints ${r.checkpoints}; total ${(r.totalMs / 1000).toFixed(1)} s`);
+  lines.push(
+    `machine: ${r.machine.cpuModel}, ${r.machine.cores} cores, ${r.machine.memGb} GB, node ${r.machine.node}; latency ${r.latencyMs} ms/request; checkpoints ${r.checkpoints}; total ${(r.totalMs / 1000).toFixed(1)} s`,
+  );
   return lines.join("\n") + "\n";
 }
 
@@ -448,21 +529,57 @@ function targets(r: Omit<BenchResult, "targets">): Target[] {
   const t: Target[] = [];
   for (const op of ["create", "rotate"] as const) {
     const rows = r.runs.filter((x) => x.op === op);
-    t.push({ name: `${op} ≤ 1.2 × floor at every N`, target: "ratio ≤ 1.2", value: rows.map((x) => `N=${x.n}: ${x.ratio.toFixed(2)}`).join(", "), met: rows.length > 0 && rows.every((x) => x.ok && x.ratio <= 1.2) });
+    t.push({
+      name: `${op} ≤ 1.2 × floor at every N`,
+      target: "ratio ≤ 1.2",
+      value: rows.map((x) => `N=${x.n}: ${x.ratio.toFixed(2)}`).join(", "),
+      met: rows.length > 0 && rows.every((x) => x.ok && x.ratio <= 1.2),
+    });
   }
   for (const op of ["noop-up", "preview"] as const) {
     const rows = r.runs.filter((x) => x.op === op);
-    t.push({ name: `${op}: zero requests`, target: "0", value: rows.map((x) => `N=${x.n}: ${x.requests}`).join(", "), met: rows.length > 0 && rows.every((x) => x.ok && x.requests === 0) });
+    t.push({
+      name: `${op}: zero requests`,
+      target: "0",
+      value: rows.map((x) => `N=${x.n}: ${x.requests}`).join(", "),
+      met: rows.length > 0 && rows.every((x) => x.ok && x.requests === 0),
+    });
   }
   const acc = r.runs.filter((x) => x.accountsRequests > 0 || x.op === "create" || x.op === "rotate");
-  t.push({ name: "Klaviyo ≤ 1 accounts request per distinct key per run (lifecycle runs)", target: "≤ 1", value: acc.map((x) => `${x.op} N=${x.n}: ${x.accountsRequests}/${x.distinctKeys}`).join(", "), met: acc.every((x) => x.accountsRequests <= x.distinctKeys) });
+  t.push({
+    name: "Klaviyo ≤ 1 accounts request per distinct key per run (lifecycle runs)",
+    target: "≤ 1",
+    value: acc.map((x) => `${x.op} N=${x.n}: ${x.accountsRequests}/${x.distinctKeys}`).join(", "),
+    met: acc.every((x) => x.accountsRequests <= x.distinctKeys),
+  });
   if (r.rateLimitCheck) {
     const rc = r.rateLimitCheck;
-    t.push({ name: `Klaviyo ≤ 1 accounts request per distinct key (rate-check run: ${rc.keys} keys at once on one account)`, target: "≤ 1", value: `${rc.accountsRequests} requests for ${rc.keys} keys = ${(rc.accountsRequests / rc.keys).toFixed(1)} per key (${rc.accountsRequests2xx} answered 2xx, ${rc.throttled} × 429 retried)`, met: rc.accountsRequests <= rc.keys });
+    t.push({
+      name: `Klaviyo ≤ 1 accounts request per distinct key (rate-check run: ${rc.keys} keys at once on one account)`,
+      target: "≤ 1",
+      value: `${rc.accountsRequests} requests for ${rc.keys} keys = ${(rc.accountsRequests / rc.keys).toFixed(1)} per key (${rc.accountsRequests2xx} answered 2xx, ${rc.throttled} × 429 retried)`,
+      met: rc.accountsRequests <= rc.keys,
+    });
   }
-  if (r.rateLimitCheck) t.push({ name: `${r.rateLimitCheck.n} destinations on one Klaviyo account (${r.rateLimitCheck.keys} keys, documented rate limits on) without a 429 failure`, target: "run ok", value: `${r.rateLimitCheck.ok ? "ok" : "failed"}, ${r.rateLimitCheck.throttled} × 429 retried, ${r.rateLimitCheck.wallMs} ms`, met: r.rateLimitCheck.ok });
-  t.push({ name: "serialized provider ≤ 1 KB", target: "≤ 1024 bytes", value: `${r.providerBytes} bytes`, met: r.providerBytes > 0 && r.providerBytes <= 1024 });
-  t.push({ name: `host peak RSS at N=${r.peakRssN} ≤ 200 MB`, target: "≤ 200 MB (at N=500)", value: `${r.peakRssMb} MB`, met: r.peakRssMb > 0 && r.peakRssMb <= 200 });
+  if (r.rateLimitCheck)
+    t.push({
+      name: `${r.rateLimitCheck.n} destinations on one Klaviyo account (${r.rateLimitCheck.keys} keys, documented rate limits on) without a 429 failure`,
+      target: "run ok",
+      value: `${r.rateLimitCheck.ok ? "ok" : "failed"}, ${r.rateLimitCheck.throttled} × 429 retried, ${r.rateLimitCheck.wallMs} ms`,
+      met: r.rateLimitCheck.ok,
+    });
+  t.push({
+    name: "serialized provider ≤ 1 KB",
+    target: "≤ 1024 bytes",
+    value: `${r.providerBytes} bytes`,
+    met: r.providerBytes > 0 && r.providerBytes <= 1024,
+  });
+  t.push({
+    name: `host peak RSS at N=${r.peakRssN} ≤ 200 MB`,
+    target: "≤ 200 MB (at N=500)",
+    value: `${r.peakRssMb} MB`,
+    met: r.peakRssMb > 0 && r.peakRssMb <= 200,
+  });
   t.push({ name: "cold start ≤ 300 ms", target: "≤ 300 ms", value: `${r.coldStartMs} ms`, met: r.coldStartMs > 0 && r.coldStartMs <= 300 });
   return t;
 }
@@ -525,10 +642,30 @@ async function main(): Promise<void> {
         progress(`cold start: ${args.coldStartRuns} × (spawn host, Configure, first Check) for ours and the floor`);
         const engine = makeEngine(emu, ours, [key.key], hostProbe());
         const { values } = engine.configValues();
-        const oursInputs = { pixelId: ours.pixels[0] ?? "", privateApiKey: key.key, publicApiKey: account.id, owner: "pulumi:bench/cold/cold", __provider: providerText || PROVIDER_TEXT };
-        const oursCold = await coldStart(emu, args.coldStartRuns, join(FIXTURES, "many"), values, oursInputs, "pulumi-nodejs:dynamic/pulumi-upstack-klaviyo:UpstackKlaviyoDestination");
+        const oursInputs = {
+          pixelId: ours.pixels[0] ?? "",
+          privateApiKey: key.key,
+          publicApiKey: account.id,
+          owner: "pulumi:bench/cold/cold",
+          __provider: providerText || PROVIDER_TEXT,
+        };
+        const oursCold = await coldStart(
+          emu,
+          args.coldStartRuns,
+          join(FIXTURES, "many"),
+          values,
+          oursInputs,
+          "pulumi-nodejs:dynamic/pulumi-upstack-klaviyo:UpstackKlaviyoDestination",
+        );
         const floorCold = floorProviderText
-          ? await coldStart(emu, args.coldStartRuns, join(FIXTURES, "null"), values, { pixelId: "p", privateApiKey: key.key, label: "UpstackData", __provider: floorProviderText }, "pulumi-nodejs:dynamic:Resource")
+          ? await coldStart(
+              emu,
+              args.coldStartRuns,
+              join(FIXTURES, "null"),
+              values,
+              { pixelId: "p", privateApiKey: key.key, label: "UpstackData", __provider: floorProviderText },
+              "pulumi-nodejs:dynamic:Resource",
+            )
           : undefined;
         cold = { ours: oursCold, floor: floorCold };
         progress(`cold start: first Check answered ${oursCold.firstCheckMs} ms after spawn (floor ${floorCold?.firstCheckMs ?? "-"} ms)`);
@@ -563,7 +700,14 @@ async function main(): Promise<void> {
     const result: BenchResult = { ...partial, targets: targets(partial) };
 
     mkdirSync(args.out, { recursive: true });
-    const colors: Record<OpName, string> = { create: "#1f77b4", "noop-up": "#2ca02c", preview: "#9467bd", rotate: "#d62728", refresh: "#ff7f0e", destroy: "#8c564b" };
+    const colors: Record<OpName, string> = {
+      create: "#1f77b4",
+      "noop-up": "#2ca02c",
+      preview: "#9467bd",
+      rotate: "#d62728",
+      refresh: "#ff7f0e",
+      destroy: "#8c564b",
+    };
     const series: Series[] = [];
     for (const op of OPS) {
       const rows = runs.filter((x) => x.op === op);
@@ -586,4 +730,3 @@ if (require.main === module) {
     process.exit(1);
   });
 }
-

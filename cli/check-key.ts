@@ -118,7 +118,10 @@ export async function runCheckKey(options: CheckKeyOptions, io: CheckKeyIo): Pro
       attemptTimeoutMs: settings.attemptTimeoutMs,
       deadlineMs: settings.deadlineMs,
       onEvent: (e) => {
-        if (!json) io.stderr.write(redact(`  ${e.service}: ${e.what} got ${e.reason}; retrying in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt + 1}).`) + "\n");
+        if (!json)
+          io.stderr.write(
+            redact(`  ${e.service}: ${e.what} got ${e.reason}; retrying in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt + 1}).`) + "\n",
+          );
       },
     });
     try {
@@ -152,7 +155,10 @@ function parsePublicApiKey(value: string | undefined): string | undefined {
 /** Splits `--scopes a:read,b:write` and checks it with the resource's own schema. */
 function parseScopes(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const list = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const list = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   const parsed = PROPERTY_SCHEMAS.scopes.safeParse(list);
   if (!parsed.success) throw new CliFailure("usage_error", "scopes", `--scopes: ${parsed.error.issues.map((i) => i.message).join(" ")}`);
   return parsed.data;
@@ -186,7 +192,9 @@ function humanSuccess(r: CheckKeySuccess, requirement: AccessRequirement): strin
   const verdict = r.unverifiedScopes.length > 0 ? "confirmed as far as possible" : "confirmed";
   const lines = [`✓ ${r.keyHint} is live, belongs to Klaviyo account ${account}, ${describeRequirement(requirement)} ${verdict}: ${r.accessCheck}.`];
   if (r.unverifiedScopes.length > 0) {
-    lines.push(`  Note: ${r.unverifiedScopes.join(", ")} cannot be verified without side effects (the key cannot list API keys); Klaviyo will refuse writes if they are missing.`);
+    lines.push(
+      `  Note: ${r.unverifiedScopes.join(", ")} cannot be verified without side effects (the key cannot list API keys); Klaviyo will refuse writes if they are missing.`,
+    );
   }
   return lines.join("\n");
 }

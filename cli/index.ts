@@ -126,7 +126,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<CliResul
     .description("Validate a Klaviyo private key exactly as the resource would: format, live, account, access.")
     .option("--public-api-key <id>", "the Klaviyo Site ID (public key) the key must belong to")
     .option("--scopes <list>", "comma-separated scopes to require instead of Full Access, e.g. events:write,profiles:write")
-    .option("--json", "print one JSON object: {ok, keyHint, accountId, accountName, accessCheck, unverifiedScopes, validatedAt} or {ok:false, code, property, message}")
+    .option(
+      "--json",
+      "print one JSON object: {ok, keyHint, accountId, accountName, accessCheck, unverifiedScopes, validatedAt} or {ok:false, code, property, message}",
+    )
     .option("--klaviyo-url <url>", "Klaviyo's base URL (default: KLAVIYO_API_URL, else https://a.klaviyo.com)")
     .addHelpText("after", `\n${KEY_SOURCES_HELP}\n\n${EXIT_CODES_HELP}\n`)
     .action(async (options: CheckKeyOptions) => {

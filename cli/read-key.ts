@@ -25,9 +25,7 @@ export interface KeyInput extends NodeJS.ReadableStream {
 export type KeySource = "env" | "stdin";
 
 /** The outcome of {@link readKey}. */
-export type KeyReading =
-  | { readonly ok: true; readonly key: string; readonly source: KeySource }
-  | { readonly ok: false; readonly message: string };
+export type KeyReading = { readonly ok: true; readonly key: string; readonly source: KeySource } | { readonly ok: false; readonly message: string };
 
 /**
  * Returns the index of the first argument that carries a key (anything with

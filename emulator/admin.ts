@@ -34,7 +34,10 @@ export interface AdminDeps {
 }
 
 const accountInput = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9]{6}$/).optional(),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9]{6}$/)
+    .optional(),
   name: z.string().min(1).optional(),
   testAccount: z.boolean().optional(),
 });
@@ -168,7 +171,11 @@ function route(ctx: RequestContext, deps: AdminDeps): Reply {
     if (c !== undefined && d === undefined && m === "DELETE") return (revokeUpstackKey(state, c), emptyReply(204));
   }
   if (a === "upstack" && b === "destinations") {
-    if (c === undefined && m === "GET") return jsonReply(200, state.data.upstack.destinations.map((x) => destinationView(state, x)));
+    if (c === undefined && m === "GET")
+      return jsonReply(
+        200,
+        state.data.upstack.destinations.map((x) => destinationView(state, x)),
+      );
     if (c !== undefined && d === undefined) return destinationRoute(ctx, deps, c);
   }
   return notFound(`No admin route ${m} ${ctx.pathname}`);

@@ -18,7 +18,9 @@ export function randomString(length: number, alphabet: string = ALNUM): string {
 
 /** Random lowercase hex of `length` characters. */
 export function randomHex(length: number): string {
-  return randomBytes(Math.ceil(length / 2)).toString("hex").slice(0, length);
+  return randomBytes(Math.ceil(length / 2))
+    .toString("hex")
+    .slice(0, length);
 }
 
 /** A fake Klaviyo private key: classic `pk_` + 34 hex, or v2 `pk_` + 6 alphanumerics + `_` + 34 hex. */

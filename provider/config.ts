@@ -76,14 +76,23 @@ function parseKeyMap(json: string | undefined): Map<string, string> {
   try {
     parsed = JSON.parse(json);
   } catch {
-    throw new ConfigError("config_invalid", 'upstack:apiKeys (or UPSTACK_API_KEYS) is not valid JSON. Set it to an object mapping pixel ids to Upstack API keys: {"<pixel id>": "upstack_..."}.');
+    throw new ConfigError(
+      "config_invalid",
+      'upstack:apiKeys (or UPSTACK_API_KEYS) is not valid JSON. Set it to an object mapping pixel ids to Upstack API keys: {"<pixel id>": "upstack_..."}.',
+    );
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError("config_invalid", 'upstack:apiKeys (or UPSTACK_API_KEYS) must be a JSON object mapping pixel ids to Upstack API keys: {"<pixel id>": "upstack_..."}.');
+    throw new ConfigError(
+      "config_invalid",
+      'upstack:apiKeys (or UPSTACK_API_KEYS) must be a JSON object mapping pixel ids to Upstack API keys: {"<pixel id>": "upstack_..."}.',
+    );
   }
   for (const [pixel, key] of Object.entries(parsed as Record<string, unknown>)) {
     if (typeof key !== "string" || key.trim() === "") {
-      throw new ConfigError("config_invalid", `upstack:apiKeys (or UPSTACK_API_KEYS) has a non-string key for pixel ${pixel}. Each value must be an Upstack API key string.`);
+      throw new ConfigError(
+        "config_invalid",
+        `upstack:apiKeys (or UPSTACK_API_KEYS) has a non-string key for pixel ${pixel}. Each value must be an Upstack API key string.`,
+      );
     }
     map.set(pixel.trim().toLowerCase(), key.trim());
   }

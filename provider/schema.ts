@@ -53,36 +53,60 @@ const trimmedString = (property: string) =>
 export const PROPERTY_SCHEMAS = {
   pixelId: trimmedString("pixelId")
     .transform((s) => s.toLowerCase())
-    .refine((s) => PIXEL_ID.test(s), { error: "pixelId must be the Upstack pixel's UUID (like 9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f). Copy it from the Upstack dashboard." }),
+    .refine((s) => PIXEL_ID.test(s), {
+      error: "pixelId must be the Upstack pixel's UUID (like 9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f). Copy it from the Upstack dashboard.",
+    }),
   privateApiKey: z
-    .string({ error: "privateApiKey must be a string: the Klaviyo private API key (pk_...). Set it with `pulumi config set --secret klaviyoPrivateKey pk_...`." })
+    .string({
+      error: "privateApiKey must be a string: the Klaviyo private API key (pk_...). Set it with `pulumi config set --secret klaviyoPrivateKey pk_...`.",
+    })
     .transform((s) => s.trim())
     .superRefine((s, ctx) => {
       const problem = describePrivateKeyProblem(s);
       if (problem !== undefined) ctx.addIssue({ code: "custom", message: `privateApiKey ${problem}` });
     }),
   publicApiKey: trimmedString("publicApiKey").refine((s) => PUBLIC_API_KEY.test(s), {
-    error: "publicApiKey must be a Klaviyo Site ID: 6 letters and digits (Settings → Account → API Keys → Public API Key). Remove it to accept the key's own account.",
+    error:
+      "publicApiKey must be a Klaviyo Site ID: 6 letters and digits (Settings → Account → API Keys → Public API Key). Remove it to accept the key's own account.",
   }),
   enabled: z.boolean({ error: "enabled must be true or false." }),
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what a label must not hold
   label: trimmedString("label").refine((s) => s.length >= 1 && s.length <= 100 && !/[\u0000-\u001f\u007f]/.test(s), {
     error: "label must be 1 to 100 characters without control characters.",
   }),
   scopes: z
-    .array(z.string({ error: "scopes must list strings like \"events:write\"." }).transform((s) => s.trim()), { error: "scopes must be a list of Klaviyo scopes like [\"events:write\", \"profiles:write\"]." })
+    .array(
+      z.string({ error: 'scopes must list strings like "events:write".' }).transform((s) => s.trim()),
+      { error: 'scopes must be a list of Klaviyo scopes like ["events:write", "profiles:write"].' },
+    )
     .superRefine((list, ctx) => {
-      if (list.length === 0) ctx.addIssue({ code: "custom", message: "scopes is empty. Remove it to require Full Access, or list the Klaviyo scopes you rely on, like \"events:write\"." });
+      if (list.length === 0)
+        ctx.addIssue({
+          code: "custom",
+          message: 'scopes is empty. Remove it to require Full Access, or list the Klaviyo scopes you rely on, like "events:write".',
+        });
       if (list.length > 64) ctx.addIssue({ code: "custom", message: "scopes lists more than 64 entries; Klaviyo has fewer scopes than that." });
       const bad = list.filter((s) => !SCOPE.test(s));
-      if (bad.length > 0) ctx.addIssue({ code: "custom", message: `scopes has ${bad.length} entr${bad.length === 1 ? "y" : "ies"} that are not Klaviyo scopes (like "events:write" or "profiles:read"): ${bad.slice(0, 3).map((s) => JSON.stringify(s.slice(0, 40))).join(", ")}.` });
+      if (bad.length > 0)
+        ctx.addIssue({
+          code: "custom",
+          message: `scopes has ${bad.length} entr${bad.length === 1 ? "y" : "ies"} that are not Klaviyo scopes (like "events:write" or "profiles:read"): ${bad
+            .slice(0, 3)
+            .map((s) => JSON.stringify(s.slice(0, 40)))
+            .join(", ")}.`,
+        });
     })
     .transform((list) => [...new Set(list)].sort()),
   adopt: z.boolean({ error: "adopt must be true or false." }),
   upstackApiKey: z
     .string({ error: "upstackApiKey must be a string: an Upstack API key (upstack_...)." })
     .transform((s) => s.trim())
-    .refine((s) => /^upstack_[A-Za-z0-9_]{8,}$/.test(s), { error: "upstackApiKey must be an Upstack API key: it starts with upstack_ followed by letters and digits, without spaces. Paste it again." }),
-  owner: trimmedString("owner").refine((s) => s.length >= 1 && s.length <= 300, { error: "owner must be 1 to 300 characters (the SDK sets it; do not pass it yourself)." }),
+    .refine((s) => /^upstack_[A-Za-z0-9_]{8,}$/.test(s), {
+      error: "upstackApiKey must be an Upstack API key: it starts with upstack_ followed by letters and digits, without spaces. Paste it again.",
+    }),
+  owner: trimmedString("owner").refine((s) => s.length >= 1 && s.length <= 300, {
+    error: "owner must be 1 to 300 characters (the SDK sets it; do not pass it yourself).",
+  }),
 } as const;
 
 /** Inputs that are checked; anything else in the raw inputs is ignored. */
@@ -120,16 +144,30 @@ export function parseInputs(raw: RawInputs, defaults: { pixelId?: string | undef
     if (defaults.pixelId !== undefined) {
       const fromConfig = PROPERTY_SCHEMAS.pixelId.safeParse(defaults.pixelId);
       if (fromConfig.success) inputs["pixelId"] = fromConfig.data;
-      else failures.push({ property: "pixelId", reason: "the default pixel id (upstack:pixelId or UPSTACK_PIXEL_ID) is not a UUID. Correct it, or set pixelId on the resource." });
+      else
+        failures.push({
+          property: "pixelId",
+          reason: "the default pixel id (upstack:pixelId or UPSTACK_PIXEL_ID) is not a UUID. Correct it, or set pixelId on the resource.",
+        });
     } else {
-      failures.push({ property: "pixelId", reason: "pixelId is required: set it on the resource, or set the stack config upstack:pixelId (or the environment variable UPSTACK_PIXEL_ID)." });
+      failures.push({
+        property: "pixelId",
+        reason: "pixelId is required: set it on the resource, or set the stack config upstack:pixelId (or the environment variable UPSTACK_PIXEL_ID).",
+      });
     }
   }
   if (inputs["privateApiKey"] === undefined && !failures.some((f) => f.property === "privateApiKey")) {
-    failures.push({ property: "privateApiKey", reason: "privateApiKey is required: the Klaviyo private API key (Full Access), e.g. `pulumi config set --secret klaviyoPrivateKey pk_...` and cfg.requireSecret(\"klaviyoPrivateKey\")." });
+    failures.push({
+      property: "privateApiKey",
+      reason:
+        'privateApiKey is required: the Klaviyo private API key (Full Access), e.g. `pulumi config set --secret klaviyoPrivateKey pk_...` and cfg.requireSecret("klaviyoPrivateKey").',
+    });
   }
   if (inputs["owner"] === undefined && !failures.some((f) => f.property === "owner")) {
-    failures.push({ property: "owner", reason: "owner is missing: create the resource with the UpstackKlaviyoDestination class from pulumi-upstack-klaviyo, which sets it." });
+    failures.push({
+      property: "owner",
+      reason: "owner is missing: create the resource with the UpstackKlaviyoDestination class from pulumi-upstack-klaviyo, which sets it.",
+    });
   }
   inputs["enabled"] ??= true;
   inputs["label"] ??= DEFAULT_LABEL;

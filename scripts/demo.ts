@@ -33,7 +33,9 @@ function report(title: string, run: RunResult, emu: RunningEmulator): void {
   const outs = (dest?.outputs ?? {}) as Record<string, unknown>;
   line(`▶ ${title}: ${run.ok ? "ok" : "FAILED"} — ${dest?.op ?? "no resource"}${dest && dest.changes.length > 0 ? ` (${dest.changes.join(", ")})` : ""}`);
   if (outs["destinationId"] !== undefined) {
-    line(`    destination ${String(outs["destinationId"])}  status ${String(outs["status"])}  key ${String(outs["keyHint"])}  account ${String(outs["klaviyoAccountId"])}`);
+    line(
+      `    destination ${String(outs["destinationId"])}  status ${String(outs["status"])}  key ${String(outs["keyHint"])}  account ${String(outs["klaviyoAccountId"])}`,
+    );
   }
   for (const e of run.errors) line(`    error: ${e}`);
   line(`    ${requestsSince(emu)}`);
@@ -62,7 +64,8 @@ async function main(): Promise<void> {
       "upstack:klaviyoApiUrl": emu.url,
     });
     const stateFile = join(work, "state.json");
-    const make = (privateKey: string) => new Engine({ programDir: PROGRAM, stateFile, stack: "demo", config: config(privateKey), env: { UPSTACK_KLAVIYO_QUIET: "1" } });
+    const make = (privateKey: string) =>
+      new Engine({ programDir: PROGRAM, stateFile, stack: "demo", config: config(privateKey), env: { UPSTACK_KLAVIYO_QUIET: "1" } });
 
     engine = make(key.key);
     report("pulumi up (create)", await engine.up(), emu);
@@ -94,7 +97,15 @@ async function main(): Promise<void> {
     line();
     if (pulumiCliAvailable()) {
       line("A pulumi binary is on PATH: running the same lifecycle with the real CLI (Automation API).");
-      await runWithPulumiCli({ programDir: PROGRAM, emu, pixelId, upstackApiKey: upstack.apiKey, keys: [key.key, rotated.key], publicApiKey: account.id, log: line });
+      await runWithPulumiCli({
+        programDir: PROGRAM,
+        emu,
+        pixelId,
+        upstackApiKey: upstack.apiKey,
+        keys: [key.key, rotated.key],
+        publicApiKey: account.id,
+        log: line,
+      });
     } else {
       line("No pulumi binary on PATH, so the real `pulumi up` was skipped; the steps above drove the real");
       line("Pulumi provider host over gRPC with the engine's own payloads. Install the Pulumi CLI to run it for real.");

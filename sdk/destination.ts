@@ -55,7 +55,9 @@ export class UpstackKlaviyoDestination extends pulumi.CustomResource {
    */
   constructor(name: string, args: UpstackKlaviyoDestinationArgs, opts?: pulumi.CustomResourceOptions) {
     if (typeof args.privateApiKey === "string") {
-      void pulumi.log.warn(`UpstackKlaviyoDestination ${name}: privateApiKey was passed as a plain string; it has been made secret. Read it with cfg.requireSecret("klaviyoPrivateKey") so it is never plain text anywhere.`);
+      void pulumi.log.warn(
+        `UpstackKlaviyoDestination ${name}: privateApiKey was passed as a plain string; it has been made secret. Read it with cfg.requireSecret("klaviyoPrivateKey") so it is never plain text anywhere.`,
+      );
     }
     const inputs: Record<string, pulumi.Input<unknown>> = {
       pixelId: args.pixelId,

@@ -47,7 +47,9 @@ export function plotSvg(title: string, series: Series[]): string {
     out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`);
     for (const p of pts) out.push(`<circle cx="${x(p.n).toFixed(1)}" cy="${y(p.ms).toFixed(1)}" r="3" fill="${s.color}"/>`);
     const ly = m.t + 10 + i * 18;
-    out.push(`<line x1="${m.l + pw + 15}" x2="${m.l + pw + 45}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`);
+    out.push(
+      `<line x1="${m.l + pw + 15}" x2="${m.l + pw + 45}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
+    );
     out.push(`<text x="${m.l + pw + 52}" y="${ly + 4}">${esc(s.label)}</text>`);
   });
   out.push("</svg>");

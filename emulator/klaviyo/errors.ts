@@ -40,12 +40,7 @@ export function incorrectCredentials(): Reply {
 
 /** 403: the key lacks the endpoint's scope. */
 export function permissionDenied(scope: string): Reply {
-  return klaviyoError(
-    403,
-    "permission_denied",
-    "You do not have permission to perform this action.",
-    `This API key is missing the required scope: ${scope}.`,
-  );
+  return klaviyoError(403, "permission_denied", "You do not have permission to perform this action.", `This API key is missing the required scope: ${scope}.`);
 }
 
 /** 400: the revision header is missing. */

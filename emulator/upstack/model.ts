@@ -118,12 +118,30 @@ export function applyDestination(d: DestinationRecord, f: Partial<DestinationFie
     d.keyRotatedAt = at;
     changed = true;
   }
-  if (f.owner !== undefined && f.owner !== d.owner) ((d.owner = f.owner), (changed = true));
-  if (f.enabled !== undefined && f.enabled !== d.enabled) ((d.enabled = f.enabled), (changed = true));
-  if (f.label !== undefined && f.label !== d.label) ((d.label = f.label), (changed = true));
-  if (f.klaviyoAccountId !== undefined && f.klaviyoAccountId !== d.klaviyoAccountId) ((d.klaviyoAccountId = f.klaviyoAccountId), (changed = true));
-  if (f.publicApiKey !== undefined && f.publicApiKey !== d.publicApiKey) ((d.publicApiKey = f.publicApiKey), (changed = true));
-  if (f.scopes !== undefined && JSON.stringify(f.scopes) !== JSON.stringify(d.scopes)) ((d.scopes = [...f.scopes]), (changed = true));
+  if (f.owner !== undefined && f.owner !== d.owner) {
+    d.owner = f.owner;
+    changed = true;
+  }
+  if (f.enabled !== undefined && f.enabled !== d.enabled) {
+    d.enabled = f.enabled;
+    changed = true;
+  }
+  if (f.label !== undefined && f.label !== d.label) {
+    d.label = f.label;
+    changed = true;
+  }
+  if (f.klaviyoAccountId !== undefined && f.klaviyoAccountId !== d.klaviyoAccountId) {
+    d.klaviyoAccountId = f.klaviyoAccountId;
+    changed = true;
+  }
+  if (f.publicApiKey !== undefined && f.publicApiKey !== d.publicApiKey) {
+    d.publicApiKey = f.publicApiKey;
+    changed = true;
+  }
+  if (f.scopes !== undefined && JSON.stringify(f.scopes) !== JSON.stringify(d.scopes)) {
+    d.scopes = [...f.scopes];
+    changed = true;
+  }
   if (changed) {
     d.updatedAt = at;
     d.etag = newEtag();

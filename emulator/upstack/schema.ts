@@ -7,9 +7,7 @@ import { KLAVIYO_ACCOUNT_ID_PATTERN, KLAVIYO_PRIVATE_KEY_PATTERN } from "../keys
 
 /** `DestinationWrite` from openapi/upstack-klaviyo-destination.json. */
 export const destinationWriteSchema = z.strictObject({
-  privateApiKey: z
-    .string()
-    .regex(KLAVIYO_PRIVATE_KEY_PATTERN, "must be a Klaviyo private key (pk_ followed by letters and digits, no spaces)"),
+  privateApiKey: z.string().regex(KLAVIYO_PRIVATE_KEY_PATTERN, "must be a Klaviyo private key (pk_ followed by letters and digits, no spaces)"),
   publicApiKey: z.string().regex(KLAVIYO_ACCOUNT_ID_PATTERN, "must be 6 letters or digits").nullable().optional(),
   klaviyoAccountId: z.string().optional(),
   enabled: z.boolean(),

@@ -44,7 +44,10 @@ for (const [store, s] of Object.entries(stores)) {
 
 /** A resource name from a store name: "Outdoor Co" -> "klaviyo-outdoor-co". */
 function resourceName(store: string): string {
-  const slug = store.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  const slug = store
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
   return `klaviyo-${slug || "store"}`;
 }
 

@@ -50,7 +50,8 @@ export async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dy
  */
 function needsLiveValidation(olds: RawInputs, inputs: Record<string, unknown>, fingerprint: string): boolean {
   const oldKey = olds["privateApiKey"];
-  const oldFingerprint = typeof olds["keyFingerprint"] === "string" ? olds["keyFingerprint"] : typeof oldKey === "string" ? keyFingerprint(oldKey.trim()) : undefined;
+  const oldFingerprint =
+    typeof olds["keyFingerprint"] === "string" ? olds["keyFingerprint"] : typeof oldKey === "string" ? keyFingerprint(oldKey.trim()) : undefined;
   if (oldFingerprint !== fingerprint) return true;
   if (olds["destinationStatus"] === "unhealthy") return true;
   if ((olds["publicApiKey"] ?? undefined) !== inputs["publicApiKey"]) return true;

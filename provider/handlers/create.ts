@@ -17,7 +17,11 @@ export async function create(raw: RawInputs): Promise<pulumi.dynamic.CreateResul
   const outs = buildOutputs(dest, validation, inputs);
   if (dest.status === "unhealthy") {
     // The destination exists; the engine records it (partial create) and the next `up` retries as an update.
-    throw new PartialCreateError(dest.id, { ...outs }, `Upstack registered the Klaviyo destination ${dest.id} but reports it unhealthy: ${dest.statusReason ?? "no reason given"}. Check the key in Klaviyo and run \`pulumi up\` again.`);
+    throw new PartialCreateError(
+      dest.id,
+      { ...outs },
+      `Upstack registered the Klaviyo destination ${dest.id} but reports it unhealthy: ${dest.statusReason ?? "no reason given"}. Check the key in Klaviyo and run \`pulumi up\` again.`,
+    );
   }
   return { id: dest.id, outs };
 }

@@ -33,7 +33,11 @@ export interface DestinationOutputs {
 export type KnownValidation = Pick<KeyValidation, "accountId" | "accountName" | "accessCheck" | "validatedAt">;
 
 /** Builds outputs from Upstack's destination and what validation established. */
-export function buildOutputs(dest: UpstackDestination, validation: KnownValidation, inputs: Pick<DestinationInputs, "pixelId" | "owner" | "publicApiKey" | "scopes">): DestinationOutputs {
+export function buildOutputs(
+  dest: UpstackDestination,
+  validation: KnownValidation,
+  inputs: Pick<DestinationInputs, "pixelId" | "owner" | "publicApiKey" | "scopes">,
+): DestinationOutputs {
   const out: DestinationOutputs = {
     destinationId: dest.id,
     pixelId: inputs.pixelId,

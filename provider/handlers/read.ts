@@ -22,7 +22,12 @@ export async function read(id: string, props: RawInputs): Promise<pulumi.dynamic
   }
   const scopes = Array.isArray(props["scopes"]) ? (props["scopes"] as string[]) : undefined;
   const publicApiKey = typeof props["publicApiKey"] === "string" ? props["publicApiKey"] : undefined;
-  const outs = buildOutputs(dest, validationFromOutputs(props), { pixelId, owner, ...(publicApiKey === undefined ? {} : { publicApiKey }), ...(scopes === undefined ? {} : { scopes }) });
+  const outs = buildOutputs(dest, validationFromOutputs(props), {
+    pixelId,
+    owner,
+    ...(publicApiKey === undefined ? {} : { publicApiKey }),
+    ...(scopes === undefined ? {} : { scopes }),
+  });
   const inputs: Record<string, unknown> = {
     pixelId,
     owner: outs.owner,

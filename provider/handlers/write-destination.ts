@@ -26,7 +26,11 @@ export function validateKey(inputs: DestinationInputs): Promise<KeyValidation> {
  * of ours committed but its answer was lost), that is success; otherwise the
  * destination was changed outside Pulumi and the error says what to do.
  */
-export async function writeDestination(inputs: DestinationInputs, validation: Pick<KeyValidation, "accountId" | "fingerprint">, options: { adopt: boolean; ifMatch?: string }): Promise<UpstackDestination> {
+export async function writeDestination(
+  inputs: DestinationInputs,
+  validation: Pick<KeyValidation, "accountId" | "fingerprint">,
+  options: { adopt: boolean; ifMatch?: string },
+): Promise<UpstackDestination> {
   const { settings, upstack } = context();
   const creds = upstackCredentials(settings, inputs.pixelId, inputs.upstackApiKey);
   const write: DestinationWrite = {

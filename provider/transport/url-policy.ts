@@ -17,7 +17,12 @@ export function checkBaseUrl(service: string, base: string): URL {
   try {
     url = new URL(base);
   } catch {
-    throw new HttpError({ code: "http_insecure_url", service, attempts: 0, message: `${service} base URL "${base}" is not a valid URL; use https://host[:port].` });
+    throw new HttpError({
+      code: "http_insecure_url",
+      service,
+      attempts: 0,
+      message: `${service} base URL "${base}" is not a valid URL; use https://host[:port].`,
+    });
   }
   if (url.protocol === "https:") return url;
   if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return url;

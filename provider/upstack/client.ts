@@ -135,7 +135,13 @@ function expectDestination(res: HttpResponse, action: string, pixelId: string): 
     if (body !== undefined && typeof body.id === "string" && typeof body.keyFingerprint === "string") {
       return { ...(body as UpstackDestination), etag: body.etag ?? res.headers["etag"] ?? "" };
     }
-    throw new HttpError({ code: "http_error", service: "upstack", status: res.status, attempts: res.attempts, message: `Upstack answered the ${action} of pixel ${pixelId}'s Klaviyo destination with a body that is not a destination.` });
+    throw new HttpError({
+      code: "http_error",
+      service: "upstack",
+      status: res.status,
+      attempts: res.attempts,
+      message: `Upstack answered the ${action} of pixel ${pixelId}'s Klaviyo destination with a body that is not a destination.`,
+    });
   }
   throw upstackError(res, action, pixelId);
 }

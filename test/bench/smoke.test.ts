@@ -22,9 +22,14 @@ interface Row {
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "bench/bench.ts", ...args], { cwd: ROOT, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "bench/bench.ts", ...args],
+      { cwd: ROOT, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -38,7 +43,8 @@ describe("bench/bench.ts", () => {
     if (r.code !== 0) throw new Error(`bench exited ${String(r.code)}:\n${r.stderr.slice(-4000)}`);
     const result = JSON.parse(r.stdout) as Record<string, unknown> & { runs: Row[] };
 
-    for (const k of ["runs", "providerBytes", "stateBytesPerResource", "peakRssMb", "coldStartMs", "naive", "machine", "targets"]) expect(result).toHaveProperty(k);
+    for (const k of ["runs", "providerBytes", "stateBytesPerResource", "peakRssMb", "coldStartMs", "naive", "machine", "targets"])
+      expect(result).toHaveProperty(k);
     expect(result.runs.map((x) => x.op).sort()).toEqual(["create", "destroy", "noop-up", "preview", "refresh", "rotate"]);
     for (const row of result.runs) {
       expect(row.n).toBe(1);

@@ -30,7 +30,13 @@ beforeAll(async () => {
   emu = await startEmulator({ port: 0, klaviyo: { rateLimits: false } });
   ({ account, key: full } = await emu.admin.createKlaviyoAccountWithKey({ name: "Acme Outdoor" }, { label: "UpstackData" }));
   readOnly = await emu.admin.createKlaviyoKey({ accountId: account.id, accessLevel: "read_only", label: "ro" });
-  custom = await emu.admin.createKlaviyoKey({ accountId: account.id, accessLevel: "custom", scopes: ["accounts:read", "credentials:read", "events:write", "metrics:read"], label: "custom", format: "v2" });
+  custom = await emu.admin.createKlaviyoKey({
+    accountId: account.id,
+    accessLevel: "custom",
+    scopes: ["accounts:read", "credentials:read", "events:write", "metrics:read"],
+    label: "custom",
+    format: "v2",
+  });
   revoked = await emu.admin.createKlaviyoKey({ accountId: account.id, label: "old" });
   await emu.admin.revokeKlaviyoKey(revoked.id);
   secrets.push(full.key, readOnly.key, custom.key, revoked.key);
@@ -119,7 +125,12 @@ describe("check-key: valid keys (exit 0)", () => {
     const stdin = new PassThrough();
     stdin.write(`${full.key}\n`);
     let stdout = "";
-    const result = await main(["check-key", "--json"], { stdin, stdout: { write: (s: string) => (stdout += s) }, stderr: { write: () => undefined }, env: { KLAVIYO_API_URL: emu.url } });
+    const result = await main(["check-key", "--json"], {
+      stdin,
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: () => undefined },
+      env: { KLAVIYO_API_URL: emu.url },
+    });
     outputs.push(stdout);
     expect(result.exitCode).toBe(0);
     expect(stdin.destroyed).toBe(true);
@@ -148,7 +159,12 @@ describe("check-key: invalid or insufficient keys (exit 1)", () => {
   test("a revoked key: klaviyo_key_invalid", async () => {
     const r = await run(["check-key", "--json"], { env: { KLAVIYO_PRIVATE_KEY: revoked.key } });
     expect(r.code).toBe(EXIT_CODES.keyRejected);
-    expect(r.json()).toEqual({ ok: false, code: "klaviyo_key_invalid", property: "privateApiKey", message: expect.stringContaining(`Klaviyo rejected the key ${hint(revoked)}`) });
+    expect(r.json()).toEqual({
+      ok: false,
+      code: "klaviyo_key_invalid",
+      property: "privateApiKey",
+      message: expect.stringContaining(`Klaviyo rejected the key ${hint(revoked)}`),
+    });
     const human = await run(["check-key"], { env: { KLAVIYO_PRIVATE_KEY: revoked.key } });
     expect(human.code).toBe(1);
     expect(human.stdout).toBe("");
@@ -165,7 +181,12 @@ describe("check-key: invalid or insufficient keys (exit 1)", () => {
   test("a key of another account than --public-api-key: klaviyo_account_mismatch", async () => {
     const r = await run(["check-key", "--json", "--public-api-key", "XyZ987"], { env: { KLAVIYO_PRIVATE_KEY: full.key } });
     expect(r.code).toBe(1);
-    expect(r.json()).toMatchObject({ ok: false, code: "klaviyo_account_mismatch", property: "publicApiKey", message: expect.stringContaining("expected XyZ987") });
+    expect(r.json()).toMatchObject({
+      ok: false,
+      code: "klaviyo_account_mismatch",
+      property: "publicApiKey",
+      message: expect.stringContaining("expected XyZ987"),
+    });
   });
 
   test("a key lacking a declared scope: klaviyo_key_missing_scope", async () => {
@@ -327,7 +348,11 @@ describe("the built binary", () => {
   });
 
   test("the binary reads the key from a stdin pipe and exits although the pipe stays open", async () => {
-    const child = spawn(process.execPath, [BIN, "check-key", "--json"], { cwd: ROOT, env: { PATH: process.env["PATH"] ?? "", KLAVIYO_API_URL: emu.url }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, "check-key", "--json"], {
+      cwd: ROOT,
+      env: { PATH: process.env["PATH"] ?? "", KLAVIYO_API_URL: emu.url },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -353,9 +378,14 @@ describe("the built binary", () => {
 /** Runs a command asynchronously (the emulator in this process must keep answering). */
 function exec(file: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(file, args, { cwd: ROOT, env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", ...env }, timeout: 100_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      file,
+      args,
+      { cwd: ROOT, env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", ...env }, timeout: 100_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

@@ -97,9 +97,7 @@ describe("connection faults", () => {
   it("hang never answers (client timeout fires)", async () => {
     emu.faults.add({ service: "upstack", fault: { kind: "hang" } });
     const t0 = Date.now();
-    await expect(
-      request(`${emu.url}${DESTINATION_PATH}`, { headers: upstackHeaders(up.apiKey, up.pixelId), headersTimeout: 300 }),
-    ).rejects.toThrow();
+    await expect(request(`${emu.url}${DESTINATION_PATH}`, { headers: upstackHeaders(up.apiKey, up.pixelId), headersTimeout: 300 })).rejects.toThrow();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
     expect((await getDest()).status).toBe(404);
   });

@@ -19,7 +19,7 @@ export async function call(
     ...(opts.body !== undefined ? { body: typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body) } : {}),
   });
   const text = await res.body.text();
-  let json: any = undefined;
+  let json: any;
   try {
     json = text === "" ? undefined : JSON.parse(text);
   } catch {

@@ -25,11 +25,23 @@ async function fixture(): Promise<Fixture> {
 }
 
 function body(f: Fixture, extra: Record<string, unknown> = {}) {
-  return { privateApiKey: f.klaviyoKey, owner: "pulumi:proj/dev/dest", enabled: true, label: "Klaviyo", klaviyoAccountId: f.accountId, publicApiKey: f.accountId, ...extra };
+  return {
+    privateApiKey: f.klaviyoKey,
+    owner: "pulumi:proj/dev/dest",
+    enabled: true,
+    label: "Klaviyo",
+    klaviyoAccountId: f.accountId,
+    publicApiKey: f.accountId,
+    ...extra,
+  };
 }
 
 function put(f: Fixture, b: unknown, headers: Record<string, string> = {}): Promise<Res> {
-  return call(`${emu.url}${DESTINATION_PATH}`, { method: "PUT", headers: upstackHeaders(f.apiKey, f.pixelId, { "idempotency-key": idemKey(), ...headers }), body: b });
+  return call(`${emu.url}${DESTINATION_PATH}`, {
+    method: "PUT",
+    headers: upstackHeaders(f.apiKey, f.pixelId, { "idempotency-key": idemKey(), ...headers }),
+    body: b,
+  });
 }
 function get(f: Fixture): Promise<Res> {
   return call(`${emu.url}${DESTINATION_PATH}`, { headers: upstackHeaders(f.apiKey, f.pixelId) });
@@ -112,7 +124,18 @@ describe("upsert", () => {
     const created = await put(f, body(f, { scopes: ["events:write"] }));
     expect(created.status).toBe(201);
     const d = created.json;
-    expect(d).toMatchObject({ pixelId: f.pixelId, platform: "klaviyo", owner: "pulumi:proj/dev/dest", enabled: true, label: "Klaviyo", status: "healthy", statusReason: null, klaviyoAccountId: f.accountId, publicApiKey: f.accountId, scopes: ["events:write"] });
+    expect(d).toMatchObject({
+      pixelId: f.pixelId,
+      platform: "klaviyo",
+      owner: "pulumi:proj/dev/dest",
+      enabled: true,
+      label: "Klaviyo",
+      status: "healthy",
+      statusReason: null,
+      klaviyoAccountId: f.accountId,
+      publicApiKey: f.accountId,
+      scopes: ["events:write"],
+    });
     expect(d.id).toMatch(/^dst_[a-z0-9]+$/);
     expect(d.keyFingerprint).toBe(`sha256:${createHash("sha256").update(f.klaviyoKey).digest("hex")}`);
     expect(d.keyHint).toBe(`pk_...${f.klaviyoKey.slice(-4)}`);

@@ -62,7 +62,11 @@ describe("real Pulumi CLI (Automation API)", () => {
         expect(up1.summary.result).toBe("succeeded");
         expect(up1.summary.resourceChanges).toMatchObject({ create: 2 }); // the stack + the destination
         const id = up1.outputs["destinationId"]!.value as string;
-        expect(await h.emu.admin.getDestination(w.pixelId)).toMatchObject({ id, keyFingerprint: keyFingerprint(w.key.key), owner: "pulumi:upstack-klaviyo-basic/cli/klaviyo" });
+        expect(await h.emu.admin.getDestination(w.pixelId)).toMatchObject({
+          id,
+          keyFingerprint: keyFingerprint(w.key.key),
+          owner: "pulumi:upstack-klaviyo-basic/cli/klaviyo",
+        });
 
         await setKey(rotated.key);
         const up2 = await stack.up({ onOutput });

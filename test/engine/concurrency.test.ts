@@ -37,7 +37,12 @@ test(`${N} destinations created, rotated and deleted in parallel through one hos
   emu.clearRequests();
 
   const urn = (i: number) => `urn:pulumi:dev::many::${RESOURCE_TYPE}::store-${i}`;
-  const news = (i: number, privateApiKey: string): JsonObject => ({ __provider: PROVIDER_TEXT, pixelId: pixels[i]!, privateApiKey, owner: `pulumi:many/dev/store-${i}` });
+  const news = (i: number, privateApiKey: string): JsonObject => ({
+    __provider: PROVIDER_TEXT,
+    pixelId: pixels[i]!,
+    privateApiKey,
+    owner: `pulumi:many/dev/store-${i}`,
+  });
 
   // Create: check then create, all at once.
   const created = await Promise.all(

@@ -137,7 +137,10 @@ describe.each(MOMENTS)("host killed %s", (moment) => {
     const dests = (await emu.admin.listDestinations()).filter((d) => d.pixelId === w.pixelId);
     expect(dests).toHaveLength(1);
     expect(dests[0]).toMatchObject({ id, keyFingerprint: keyFingerprint(w.next) });
-    const res = w.make(w.next).readState()?.resources.find((r) => r.type.includes("UpstackKlaviyoDestination"));
+    const res = w
+      .make(w.next)
+      .readState()
+      ?.resources.find((r) => r.type.includes("UpstackKlaviyoDestination"));
     expect(res?.outputs["keyFingerprint"]).toBe(keyFingerprint(w.next));
     expect((await w.make(w.next).up()).changeSummary.same).toBe(1);
   });

@@ -63,11 +63,17 @@ function ops(r: RunResult): Record<string, string> {
 }
 
 function expectOk(r: RunResult): void {
-  if (!r.ok) throw new Error(`run failed: ${r.errors.join("\n")}\nsteps: ${JSON.stringify(r.steps.map((s) => [s.name, s.op, s.error]))}\nhost:\n${r.hostOutput}\nprogram:\n${r.programOutput}`);
+  if (!r.ok)
+    throw new Error(
+      `run failed: ${r.errors.join("\n")}\nsteps: ${JSON.stringify(r.steps.map((s) => [s.name, s.op, s.error]))}\nhost:\n${r.hostOutput}\nprogram:\n${r.programOutput}`,
+    );
 }
 
 test("create, then a second up is a no-op; secrets encrypted in the state file", async () => {
-  const { dir, engine } = setup([{ name: "a", size: 1 }, { name: "b", size: 2, chain: true }]);
+  const { dir, engine } = setup([
+    { name: "a", size: 1 },
+    { name: "b", size: 2, chain: true },
+  ]);
   const r1 = await engine.up();
   expectOk(r1);
   expect(ops(r1)).toEqual({ a: "create", b: "create" });
@@ -124,7 +130,10 @@ test("preview calls only Check/Diff; update in place; replace create-before-dele
   const id1 = r1.resources[0]!.id!;
   const stateBefore = fs.readFileSync(path.join(dir, "state.json"), "utf8");
 
-  const pv = await make([{ name: "a", size: 5 }, { name: "c", size: 1, chain: true }]).preview();
+  const pv = await make([
+    { name: "a", size: 5 },
+    { name: "c", size: 1, chain: true },
+  ]).preview();
   expectOk(pv);
   expect(ops(pv)).toEqual({ a: "update", c: "create" });
   expect([...new Set(methods(pv))].sort()).toEqual(["Check", "Configure", "Diff"]);
@@ -154,7 +163,11 @@ test("preview calls only Check/Diff; update in place; replace create-before-dele
   const id2 = r3.id!;
   expect(id2).not.toBe(id1);
   expect(Object.keys(objects(dir))).toEqual([id2]);
-  expect(make([]).readState()!.resources.map((x) => x.id)).toEqual([id2]);
+  expect(
+    make([])
+      .readState()!
+      .resources.map((x) => x.id),
+  ).toEqual([id2]);
 
   const up4 = await make([{ name: "a", size: 5, zone: "c", dbr: true }]).up();
   expectOk(up4);
@@ -286,7 +299,7 @@ test("findSecrets finds plain, JSON-escaped and base64 forms, in strings and fil
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-driver-fs-"));
   dirs.push(dir);
   const f = path.join(dir, "log.txt");
-  fs.writeFileSync(f, `key=${Buffer.from("s3cr\"et").toString("base64")}\n`);
+  fs.writeFileSync(f, `key=${Buffer.from('s3cr"et').toString("base64")}\n`);
   const occ = findSecrets(['{"k":"s3cr\\"et"}', "nothing here", { file: f }, { file: path.join(dir, "missing") }], ['s3cr"et', ""]);
   expect(occ.map((o) => o.where)).toEqual(["#0", f]);
   expect(occ[0]!.context).toContain("<SECRET>");

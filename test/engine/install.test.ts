@@ -48,7 +48,9 @@ test("npm pack -> npm install into a fresh project -> create, rotate, destroy th
   const tarball = path.join(packDir, path.basename(info.filename));
   expect(fs.existsSync(tarball)).toBe(true);
   const files = info.files.map((f) => f.path);
-  expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/index.js", "dist/emulator/index.js"]));
+  expect(files).toEqual(
+    expect.arrayContaining(["package.json", "README.md", "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/index.js", "dist/emulator/index.js"]),
+  );
   // Only the published folders: no sources, tests, examples or state.
   expect(files.filter((f) => !/^(dist\/(sdk|provider|emulator|cli)\/|openapi\/|README\.md$|package\.json$|LICENSE)/.test(f))).toEqual([]);
 
@@ -79,7 +81,10 @@ test("npm pack -> npm install into a fresh project -> create, rotate, destroy th
     try {
       await npm(installArgs, app, 120000);
     } catch (e) {
-      throw new Error(`npm install failed offline (${String((offlineError as Error).message).slice(0, 400)}) and online (${String((e as Error).message).slice(0, 400)})`);
+      throw new Error(
+        `npm install failed offline (${String((offlineError as Error).message).slice(0, 400)}) and online (${String((e as Error).message).slice(0, 400)})`,
+        { cause: e },
+      );
     }
   }
   const installed = path.join(app, "node_modules", "pulumi-upstack-klaviyo");
@@ -114,7 +119,12 @@ test("npm pack -> npm install into a fresh project -> create, rotate, destroy th
   expect(d1.op).toBe("create");
   // The resource carries the shim, not a serialized closure with paths.
   expect(d1.inputs?.["__provider"]).toBe('exports.handler = function () { return require("pulumi-upstack-klaviyo/provider"); };\n');
-  expect(plain(d1.outputs)).toMatchObject({ keyFingerprint: keyFingerprint(key.key), keyHint: keyHint(key.key), status: "healthy", owner: "pulumi:upstack-klaviyo-basic/dev/klaviyo" });
+  expect(plain(d1.outputs)).toMatchObject({
+    keyFingerprint: keyFingerprint(key.key),
+    keyHint: keyHint(key.key),
+    status: "healthy",
+    owner: "pulumi:upstack-klaviyo-basic/dev/klaviyo",
+  });
   expect(await h.emu.admin.getDestination(pixelId)).toMatchObject({ id: d1.id, keyFingerprint: keyFingerprint(key.key), status: "healthy" });
 
   const e2 = h.engine({ programDir: app, stateFile, config: config(rotated.key) });

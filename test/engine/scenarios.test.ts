@@ -313,7 +313,6 @@ test("6a. refresh after the destination was deleted out of band: it leaves the s
   expect(reqs.map((x) => `${x.service} ${x.method} ${x.status}`)).toEqual(["upstack GET 404"]);
   expect(stateCount(engine)).toBe(0);
   expect(await destinationsOn(w.pixelId)).toEqual([]);
-
 });
 
 test("6b. refresh after the key was changed out of band records the server fingerprint; preview shows drift; up restores the key", async () => {
@@ -359,7 +358,6 @@ test("6b. refresh after the key was changed out of band records the server finge
   const held = await destinationsOn(w.pixelId);
   expect(held).toHaveLength(1);
   expect(held[0]).toMatchObject({ id, keyFingerprint: keyFingerprint(w.key.key), status: "healthy" });
-
 });
 
 test("7. destroy: empty state, no destination left at Upstack", async () => {
@@ -419,11 +417,21 @@ test("8. a destination made in the dashboard: refused without adopt (nothing cha
   const d2 = dest(r2);
   expect(d2.op).toBe("create");
   expect(d2.id).toBe(pre.id);
-  expect(plain(d2.outputs)).toMatchObject({ destinationId: pre.id, owner: `pulumi:${SCENARIO_PROJECT}/dev/klaviyo`, keyFingerprint: keyFingerprint(w.key.key), status: "healthy" });
+  expect(plain(d2.outputs)).toMatchObject({
+    destinationId: pre.id,
+    owner: `pulumi:${SCENARIO_PROJECT}/dev/klaviyo`,
+    keyFingerprint: keyFingerprint(w.key.key),
+    status: "healthy",
+  });
   expect(stateDest(adopter)!.id).toBe(pre.id);
   const held = await destinationsOn(w.pixelId);
   expect(held).toHaveLength(1);
-  expect(held[0]).toMatchObject({ id: pre.id, owner: `pulumi:${SCENARIO_PROJECT}/dev/klaviyo`, keyFingerprint: keyFingerprint(w.key.key), label: "UpstackData" });
+  expect(held[0]).toMatchObject({
+    id: pre.id,
+    owner: `pulumi:${SCENARIO_PROJECT}/dev/klaviyo`,
+    keyFingerprint: keyFingerprint(w.key.key),
+    label: "UpstackData",
+  });
 
   // Owned now: destroy removes it.
   expectOk(await adopter.destroy());
@@ -451,7 +459,6 @@ test("9a. preview with a revoked key fails in check naming privateApiKey; no Ups
   expect(stateCount(engine)).toBe(0);
   expect(await destinationsOn(w.pixelId)).toEqual([]);
   expect((await h.emu.admin.listDestinations()).length).toBe(before);
-
 });
 
 test("9b. preview with a key from another Klaviyo account fails in check naming publicApiKey; no Upstack request", async () => {
@@ -495,7 +502,12 @@ test("10. two stacks claiming one pixel: the second up fails naming the first st
   expect(db.error).toContain(`managed by ${ownerA}`);
   expect(db.error).toContain("adopt: true");
   expect(rb.errors.join("\n")).toContain(ownerA);
-  expect(h.takeRequests().filter((x) => x.service === "upstack").map((x) => `${x.method} ${x.status}`)).toEqual(["PUT 409"]);
+  expect(
+    h
+      .takeRequests()
+      .filter((x) => x.service === "upstack")
+      .map((x) => `${x.method} ${x.status}`),
+  ).toEqual(["PUT 409"]);
   expect(stateCount(b)).toBe(0);
 
   // Stack a and Upstack are untouched.
@@ -503,5 +515,4 @@ test("10. two stacks claiming one pixel: the second up fails naming the first st
   expect(await destinationsOn(w.pixelId)).toHaveLength(1);
   expect(stateDest(a)!.id).toBe(idA);
   expect(stateDest(a)!.outputs["owner"]).toBe(ownerA);
-
 });

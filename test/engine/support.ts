@@ -7,7 +7,18 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { KlaviyoAccountView, KlaviyoKeyCreated, RequestLogEntry, UpstackKeyCreated } from "../../emulator";
-import { Engine, findSecrets, unwrapSecrets, type ConfigValue, type EngineOptions, type Json, type JsonObject, type ResourceSummary, type RunResult, type SecretOccurrence } from "./driver";
+import {
+  Engine,
+  findSecrets,
+  unwrapSecrets,
+  type ConfigValue,
+  type EngineOptions,
+  type Json,
+  type JsonObject,
+  type ResourceSummary,
+  type RunResult,
+  type SecretOccurrence,
+} from "./driver";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const BASIC_PROGRAM = path.join(REPO_ROOT, "examples", "basic");

@@ -128,7 +128,11 @@ test("aliases -> renaming with an alias to the old name is an in-place update th
 test("privateApiKey as a plain string -> warned about in the program output, still secret in the state", async () => {
   const s = await h.store("Plain Co");
   const stateFile = path.join(h.tempDir(), "state.json");
-  const engine = h.engine(path.join(FIXTURES_DIR, "plain-key"), stateFile, { pixelId: s.pixelId, plainKey: s.key.key, "upstack:apiKey": { secret: s.upstack.apiKey } });
+  const engine = h.engine(path.join(FIXTURES_DIR, "plain-key"), stateFile, {
+    pixelId: s.pixelId,
+    plainKey: s.key.key,
+    "upstack:apiKey": { secret: s.upstack.apiKey },
+  });
   const up = await h.run(engine, "up");
   expect(up.programOutput).toMatch(/UpstackKlaviyoDestination klaviyo: privateApiKey was passed as a plain string; it has been made secret/);
   const [res] = stateDestinations(engine);

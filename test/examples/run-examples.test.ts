@@ -19,7 +19,9 @@ describe("examples/many-stores", () => {
     for (const n of names) stores.push(await h.store(n));
     const stateFile = path.join(h.tempDir(), "state.json");
     const config = (which: number[]) => ({
-      stores: JSON.stringify(Object.fromEntries(which.map((i) => [names[i]!, { pixelId: stores[i]!.pixelId, publicApiKey: stores[i]!.account.id, label: `${names[i]} Klaviyo` }]))),
+      stores: JSON.stringify(
+        Object.fromEntries(which.map((i) => [names[i]!, { pixelId: stores[i]!.pixelId, publicApiKey: stores[i]!.account.id, label: `${names[i]} Klaviyo` }])),
+      ),
       klaviyoKeys: { secret: JSON.stringify(Object.fromEntries(which.map((i) => [names[i]!, stores[i]!.key.key]))) },
       ...h.apiKeysConfig(stores),
     });
@@ -77,7 +79,12 @@ describe("examples/rotation", () => {
     const s = await h.store("Rotating Co");
     const next = await h.newKey(s.account.id);
     const stateFile = path.join(h.tempDir(), "state.json");
-    const config = (key: string) => ({ upstackPixelId: s.pixelId, klaviyoPublicApiKey: s.account.id, klaviyoPrivateKey: { secret: key }, "upstack:apiKey": { secret: s.upstack.apiKey } });
+    const config = (key: string) => ({
+      upstackPixelId: s.pixelId,
+      klaviyoPublicApiKey: s.account.id,
+      klaviyoPrivateKey: { secret: key },
+      "upstack:apiKey": { secret: s.upstack.apiKey },
+    });
 
     const created = await h.run(h.engine(program, stateFile, config(s.key.key)), "up");
     expect(created.changeSummary.create).toBe(1);

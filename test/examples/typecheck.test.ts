@@ -30,7 +30,11 @@ test.each(examples)("examples/%s type-checks with its own tsconfig.json", async 
   const dir = path.join(EXAMPLES_DIR, name);
   for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"]) expect(fs.existsSync(path.join(dir, f))).toBe(true);
   const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")) as { name: string; private: boolean; dependencies: Record<string, string> };
-  expect(pkg).toMatchObject({ name: `upstack-klaviyo-example-${name}`, private: true, dependencies: { "@pulumi/pulumi": "~3.270.0", "pulumi-upstack-klaviyo": "file:../.." } });
+  expect(pkg).toMatchObject({
+    name: `upstack-klaviyo-example-${name}`,
+    private: true,
+    dependencies: { "@pulumi/pulumi": "~3.270.0", "pulumi-upstack-klaviyo": "file:../.." },
+  });
   const r = await tsc(path.join("examples", name, "tsconfig.json"));
   expect(r.output).toBe("");
   expect(r.code).toBe(0);

@@ -89,7 +89,9 @@ describe("check: live validation of new or changed keys", () => {
   test("a revoked key fails with what to do", async () => {
     await world.emu.admin.revokeKlaviyoKey(world.key.id);
     const res = await provider.check({}, inputsFor(world));
-    expect(res.failures).toEqual([{ property: "privateApiKey", reason: expect.stringMatching(/Klaviyo rejected the key pk_\.\.\.\w{4} \(HTTP 401.*revoked.*pulumi config set --secret/) }]);
+    expect(res.failures).toEqual([
+      { property: "privateApiKey", reason: expect.stringMatching(/Klaviyo rejected the key pk_\.\.\.\w{4} \(HTTP 401.*revoked.*pulumi config set --secret/) },
+    ]);
     expectNoSecrets([res.failures], world.secrets());
   });
 
@@ -101,7 +103,9 @@ describe("check: live validation of new or changed keys", () => {
 
   test("a key of another account fails naming both accounts", async () => {
     const res = await provider.check({}, inputsFor(world, { publicApiKey: "ZzZ999" }));
-    expect(res.failures).toEqual([{ property: "publicApiKey", reason: expect.stringContaining(`belongs to Klaviyo account ${world.account.id} (Acme Outdoor), expected ZzZ999`) }]);
+    expect(res.failures).toEqual([
+      { property: "publicApiKey", reason: expect.stringContaining(`belongs to Klaviyo account ${world.account.id} (Acme Outdoor), expected ZzZ999`) },
+    ]);
   });
 
   test("a key of the declared account passes", async () => {
@@ -141,7 +145,11 @@ describe("check: live validation of new or changed keys", () => {
   });
 
   test("declared scopes: a listed key lacking one is refused by name", async () => {
-    const k = await world.emu.admin.createKlaviyoKey({ accountId: world.account.id, accessLevel: "custom", scopes: ["accounts:read", "credentials:read", "events:write"] });
+    const k = await world.emu.admin.createKlaviyoKey({
+      accountId: world.account.id,
+      accessLevel: "custom",
+      scopes: ["accounts:read", "credentials:read", "events:write"],
+    });
     const res = await provider.check({}, inputsFor(world, { privateApiKey: world.remember(k.key), scopes: ["events:write", "profiles:write"] }));
     expect(res.failures?.[0]?.reason).toMatch(/lacks the declared scope\(s\) profiles:write/);
   });

@@ -9,7 +9,14 @@ const PIXEL = "9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f";
 
 test("defaults", () => {
   const s = resolveSettings(none, none);
-  expect(s).toMatchObject({ upstackApiUrl: DEFAULT_UPSTACK_API_URL, klaviyoApiUrl: DEFAULT_KLAVIYO_API_URL, upstackApiKey: undefined, pixelId: undefined, attemptTimeoutMs: 10_000, deadlineMs: 60_000 });
+  expect(s).toMatchObject({
+    upstackApiUrl: DEFAULT_UPSTACK_API_URL,
+    klaviyoApiUrl: DEFAULT_KLAVIYO_API_URL,
+    upstackApiKey: undefined,
+    pixelId: undefined,
+    attemptTimeoutMs: 10_000,
+    deadlineMs: 60_000,
+  });
 });
 
 test("stack config wins over the environment; the environment fills what config lacks", () => {
@@ -43,7 +50,10 @@ test.each([
 });
 
 test("timeouts come from the environment and must be positive integers", () => {
-  expect(resolveSettings(none, from({ UPSTACK_KLAVIYO_TIMEOUT_MS: "250", UPSTACK_KLAVIYO_DEADLINE_MS: "1000" }))).toMatchObject({ attemptTimeoutMs: 250, deadlineMs: 1000 });
+  expect(resolveSettings(none, from({ UPSTACK_KLAVIYO_TIMEOUT_MS: "250", UPSTACK_KLAVIYO_DEADLINE_MS: "1000" }))).toMatchObject({
+    attemptTimeoutMs: 250,
+    deadlineMs: 1000,
+  });
   expect(() => resolveSettings(none, from({ UPSTACK_KLAVIYO_TIMEOUT_MS: "-1" }))).toThrow(/positive whole number/);
 });
 

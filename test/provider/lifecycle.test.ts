@@ -26,7 +26,14 @@ describe("create", () => {
       "upstack PUT /destinations/api/klaviyo": 1,
     });
     const dest = await world.emu.admin.getDestination(world.pixelId);
-    expect(dest).toMatchObject({ id, owner: "pulumi:proj/dev/klaviyo", keyFingerprint: keyFingerprint(world.key.key), status: "healthy", label: "UpstackData", enabled: true });
+    expect(dest).toMatchObject({
+      id,
+      owner: "pulumi:proj/dev/klaviyo",
+      keyFingerprint: keyFingerprint(world.key.key),
+      status: "healthy",
+      label: "UpstackData",
+      enabled: true,
+    });
     expect(outs).toMatchObject({
       destinationId: id,
       pixelId: world.pixelId,
@@ -47,7 +54,11 @@ describe("create", () => {
     await configureProvider(world.config); // fresh process: empty cache
     world.emu.clearRequests();
     await provider.create(inputs);
-    expect(world.emu.requests().map((r) => `${r.service} ${r.path}`)).toEqual(["klaviyo /api/accounts/", "klaviyo /api/api-keys/", "upstack /destinations/api/klaviyo"]);
+    expect(world.emu.requests().map((r) => `${r.service} ${r.path}`)).toEqual([
+      "klaviyo /api/accounts/",
+      "klaviyo /api/api-keys/",
+      "upstack /destinations/api/klaviyo",
+    ]);
   });
 
   test("re-running create (a crash after Upstack committed) never makes a second destination", async () => {

@@ -16,7 +16,12 @@ const NAMES = ["pixelId", "privateApiKey", "publicApiKey", "enabled", "label", "
 let world: World;
 let restoreEnv: () => void = () => undefined;
 beforeAll(async () => {
-  restoreEnv = setEnv({ UPSTACK_KLAVIYO_QUIET: "1", UPSTACK_PIXEL_ID: undefined, UPSTACK_KLAVIYO_TIMEOUT_MS: undefined, UPSTACK_KLAVIYO_DEADLINE_MS: undefined });
+  restoreEnv = setEnv({
+    UPSTACK_KLAVIYO_QUIET: "1",
+    UPSTACK_PIXEL_ID: undefined,
+    UPSTACK_KLAVIYO_TIMEOUT_MS: undefined,
+    UPSTACK_KLAVIYO_DEADLINE_MS: undefined,
+  });
   world = await startWorld();
 });
 afterAll(async () => {
@@ -28,7 +33,8 @@ afterAll(async () => {
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".split("");
 const HEX = "0123456789abcdef".split("");
-const chars = (alphabet: string[], min: number, max: number) => fc.array(fc.constantFrom(...alphabet), { minLength: min, maxLength: max }).map((a) => a.join(""));
+const chars = (alphabet: string[], min: number, max: number) =>
+  fc.array(fc.constantFrom(...alphabet), { minLength: min, maxLength: max }).map((a) => a.join(""));
 /** A recognisable random body: starts with a marker no message contains, so substring checks are meaningful. */
 const body = (alphabet: string[], len: number) => chars(alphabet, len - 2, len - 2).map((s) => `Qz${s}`);
 
@@ -65,7 +71,11 @@ const SCOPES = ["events:write", "profiles:read", "profiles:write", "metrics:read
 
 const arbitraryInputs = fc.record(
   {
-    pixelId: fc.oneof(fc.uuid(), fc.uuid().map((u) => ` ${u.toUpperCase()} `), anything),
+    pixelId: fc.oneof(
+      fc.uuid(),
+      fc.uuid().map((u) => ` ${u.toUpperCase()} `),
+      anything,
+    ),
     privateApiKey: fc.oneof(validLookingKey, malformedKey, anything),
     publicApiKey: fc.oneof(chars(ALNUM, 6, 6), chars(ALNUM, 1, 12), anything),
     enabled: fc.oneof(fc.boolean(), anything),
@@ -149,6 +159,7 @@ describe("check over arbitrary inputs", () => {
         validLookingKey,
         fc.option(upstackKey, { nil: undefined }),
         fc.option(fc.uniqueArray(fc.constantFrom(...SCOPES), { minLength: 1 }), { nil: undefined }),
+        // eslint-disable-next-line no-control-regex -- labels without control characters
         fc.string({ minLength: 1, maxLength: 100 }).filter((s) => s.trim().length > 0 && !/[\u0000-\u001f\u007f]/.test(s)),
         async (key, upstackApiKey, scopes, label) => {
           world.emu.clearRequests();
@@ -157,7 +168,9 @@ describe("check over arbitrary inputs", () => {
           if (scopes !== undefined) inputs["scopes"] = scopes;
           await checkProperties(inputs);
           const res = await provider.check({}, inputs);
-          expect(res.failures).toEqual([{ property: "privateApiKey", reason: expect.stringMatching(/^privateApiKey: Klaviyo rejected the key pk_\.\.\.\w{4} \(HTTP 401/) }]);
+          expect(res.failures).toEqual([
+            { property: "privateApiKey", reason: expect.stringMatching(/^privateApiKey: Klaviyo rejected the key pk_\.\.\.\w{4} \(HTTP 401/) },
+          ]);
           expect(world.emu.requests().length).toBeGreaterThan(0);
           expect(world.emu.requests({ service: "upstack" })).toHaveLength(0);
         },
@@ -172,6 +185,7 @@ describe("check over arbitrary inputs", () => {
         fc.option(fc.constant(world?.account.id ?? ""), { nil: undefined }),
         fc.boolean(),
         fc.boolean(),
+        // eslint-disable-next-line no-control-regex -- labels without control characters
         fc.string({ minLength: 1, maxLength: 100 }).filter((s) => s.trim().length > 0 && !/[\u0000-\u001f\u007f]/.test(s)),
         fc.option(upstackKey, { nil: undefined }),
         async (publicApiKey, enabled, adopt, label, upstackApiKey) => {
@@ -197,14 +211,23 @@ describe("redact", () => {
   let registerSecret: typeof RedactModule.registerSecret;
   beforeEach(() => {
     jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const m = require("../../provider/redact") as typeof RedactModule;
       redact = m.redact;
       registerSecret = m.registerSecret;
     });
   });
-  const anyKey = fc.oneof(classicKey, v2Key, upstackKey, body(ALNUM, 12).map((b) => `pk_${b}`), body(ALNUM, 8).map((b) => `upstack_${b}`));
-  const around = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 20 }), fc.constantFrom("Authorization: Klaviyo-API-Key ", "x-api-key: ", '{"privateApiKey":"', "key=", "\n"));
+  const anyKey = fc.oneof(
+    classicKey,
+    v2Key,
+    upstackKey,
+    body(ALNUM, 12).map((b) => `pk_${b}`),
+    body(ALNUM, 8).map((b) => `upstack_${b}`),
+  );
+  const around = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.string({ unit: "grapheme", maxLength: 20 }),
+    fc.constantFrom("Authorization: Klaviyo-API-Key ", "x-api-key: ", '{"privateApiKey":"', "key=", "\n"),
+  );
 
   test("any text containing a pk_/upstack_ key comes out without it (and without any 8-character piece of its body)", () => {
     fc.assert(
@@ -235,10 +258,15 @@ describe("redact", () => {
 
   test("a registered secret of any shape is removed, in any context", () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 8, maxLength: 40 }).filter((s) => s.trim().length >= 8 && !s.includes("[REDACTED]")), around, around, (secret, a, b) => {
-        registerSecret(secret);
-        expect(redact(a + secret + b)).not.toContain(secret.trim());
-      }),
+      fc.property(
+        fc.string({ minLength: 8, maxLength: 40 }).filter((s) => s.trim().length >= 8 && !s.includes("[REDACTED]")),
+        around,
+        around,
+        (secret, a, b) => {
+          registerSecret(secret);
+          expect(redact(a + secret + b)).not.toContain(secret.trim());
+        },
+      ),
       { numRuns: 500 },
     );
   });

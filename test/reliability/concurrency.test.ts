@@ -118,7 +118,7 @@ describe("two stacks claim the same pixel at the same moment", () => {
       const winner = results[0]!.status === "fulfilled" ? a : b;
       const dest = await world.emu.admin.getDestination(pixelId);
       expect(dest).toMatchObject({ owner: winner.owner, keyFingerprint: keyFingerprint(winner.privateApiKey), label: winner.label });
-      expect(((won[0] as PromiseFulfilledResult<{ id: string }>).value).id).toBe(dest!.id);
+      expect((won[0] as PromiseFulfilledResult<{ id: string }>).value.id).toBe(dest!.id);
     }
     expect((await world.emu.admin.listDestinations()).length).toBe(20);
   });

@@ -49,7 +49,14 @@ interface FaultCase {
 const retried: Outcome = { ok: true, attempts: 2 };
 const any = () => true;
 const FAULTS: FaultCase[] = [
-  { name: "429 + Retry-After 1", fault: { kind: "status", status: 429, retryAfter: 1 }, applies: any, commits: false, transient: () => retried, persistent: () => ({ ok: false, code: "http_error" }) },
+  {
+    name: "429 + Retry-After 1",
+    fault: { kind: "status", status: 429, retryAfter: 1 },
+    applies: any,
+    commits: false,
+    transient: () => retried,
+    persistent: () => ({ ok: false, code: "http_error" }),
+  },
   {
     name: "429 without Retry-After",
     fault: { kind: "status", status: 429, retryAfter: null },
@@ -58,10 +65,38 @@ const FAULTS: FaultCase[] = [
     transient: () => retried,
     persistent: () => ({ ok: false, code: "http_error" }),
   },
-  { name: "500", fault: { kind: "status", status: 500 }, applies: any, commits: false, transient: () => retried, persistent: () => ({ ok: false, code: "http_error" }) },
-  { name: "502", fault: { kind: "status", status: 502 }, applies: any, commits: false, transient: () => retried, persistent: () => ({ ok: false, code: "http_error" }) },
-  { name: "503 without Retry-After", fault: { kind: "status", status: 503, retryAfter: null }, applies: any, commits: false, transient: () => retried, persistent: () => ({ ok: false, code: "http_error" }) },
-  { name: "reset", fault: { kind: "reset" }, applies: any, commits: false, transient: () => retried, persistent: () => ({ ok: false, code: "http_connection" }) },
+  {
+    name: "500",
+    fault: { kind: "status", status: 500 },
+    applies: any,
+    commits: false,
+    transient: () => retried,
+    persistent: () => ({ ok: false, code: "http_error" }),
+  },
+  {
+    name: "502",
+    fault: { kind: "status", status: 502 },
+    applies: any,
+    commits: false,
+    transient: () => retried,
+    persistent: () => ({ ok: false, code: "http_error" }),
+  },
+  {
+    name: "503 without Retry-After",
+    fault: { kind: "status", status: 503, retryAfter: null },
+    applies: any,
+    commits: false,
+    transient: () => retried,
+    persistent: () => ({ ok: false, code: "http_error" }),
+  },
+  {
+    name: "reset",
+    fault: { kind: "reset" },
+    applies: any,
+    commits: false,
+    transient: () => retried,
+    persistent: () => ({ ok: false, code: "http_connection" }),
+  },
   { name: "hang", fault: { kind: "hang" }, applies: any, commits: false, transient: () => retried, persistent: () => ({ ok: false, code: "http_timeout" }) },
   {
     name: `latency ${SLOW_MS} ms (over the attempt timeout)`,
@@ -71,7 +106,14 @@ const FAULTS: FaultCase[] = [
     transient: () => retried,
     persistent: () => ({ ok: false, code: "http_timeout" }),
   },
-  { name: "latency 80 ms (under the timeout)", fault: { kind: "latency", ms: 80 }, applies: any, commits: false, transient: () => ({ ok: true, attempts: 1 }), persistent: () => ({ ok: true, attempts: 1 }) },
+  {
+    name: "latency 80 ms (under the timeout)",
+    fault: { kind: "latency", ms: 80 },
+    applies: any,
+    commits: false,
+    transient: () => ({ ok: true, attempts: 1 }),
+    persistent: () => ({ ok: true, attempts: 1 }),
+  },
   {
     name: "html403 (CDN challenge)",
     fault: { kind: "html403" },
@@ -183,8 +225,11 @@ test.each(ROWS)("%s", async (_name, { target, fc, times }) => {
     expect(error).toBeDefined();
     // A Klaviyo request that cannot be answered makes the key's validation inconclusive (klaviyo_inconclusive,
     // with the transport's http_* error as its cause); Upstack requests surface the transport's code.
-    expect(error!.code).toBe(target.service === "klaviyo" && expected.code !== undefined && expected.code.startsWith("http_") ? "klaviyo_inconclusive" : expected.code);
-    if (target.service === "klaviyo" && expected.code?.startsWith("http_")) expect((error as Error & { cause?: { code?: string } }).cause?.code).toBe(expected.code);
+    expect(error!.code).toBe(
+      target.service === "klaviyo" && expected.code !== undefined && expected.code.startsWith("http_") ? "klaviyo_inconclusive" : expected.code,
+    );
+    if (target.service === "klaviyo" && expected.code?.startsWith("http_"))
+      expect((error as Error & { cause?: { code?: string } }).cause?.code).toBe(expected.code);
     expect(error!.message.length).toBeGreaterThan(20);
     if (target.service === "klaviyo" && expected.code?.startsWith("http_")) expect(error!.message).not.toMatch(/lacks|missing scope|not a Full Access/);
   }
@@ -204,13 +249,15 @@ test.each(ROWS)("%s", async (_name, { target, fc, times }) => {
       if (committed) {
         expect(dests).toHaveLength(1);
         expect(dest).toMatchObject({ owner: OWNER, keyFingerprint: fpA });
-        if (error === undefined) expect((result as { outs: Record<string, unknown> }).outs).toMatchObject({ keyFingerprint: dest!.keyFingerprint, destinationId: dest!.id });
+        if (error === undefined)
+          expect((result as { outs: Record<string, unknown> }).outs).toMatchObject({ keyFingerprint: dest!.keyFingerprint, destinationId: dest!.id });
       } else expect(dests).toHaveLength(0);
       break;
     case "update":
       expect(dests).toHaveLength(1);
       expect(dest).toMatchObject({ id: existing!.id, owner: OWNER, keyFingerprint: committed ? keyFingerprint(keyB!) : fpA });
-      if (error === undefined) expect((result as { outs: Record<string, unknown> }).outs).toMatchObject({ keyFingerprint: dest!.keyFingerprint, destinationId: existing!.id });
+      if (error === undefined)
+        expect((result as { outs: Record<string, unknown> }).outs).toMatchObject({ keyFingerprint: dest!.keyFingerprint, destinationId: existing!.id });
       break;
     case "read":
       expect(dests).toHaveLength(1);
@@ -258,7 +305,7 @@ describe("the same faults through check (preview)", () => {
 
   // Regression: transport errors used to reach check's failures raw ("klaviyo answered GET ..."); the key
   // validator now reports them as klaviyo_inconclusive about privateApiKey, like every other failure.
-  test("a Klaviyo outage in check is phrased like every failure: it starts with \"privateApiKey\"", async () => {
+  test('a Klaviyo outage in check is phrased like every failure: it starts with "privateApiKey"', async () => {
     await freshProcess(PERSISTENT_DEADLINE_MS);
     world.emu.faults.add({ service: "klaviyo", path: "/api/accounts/", times: 0, fault: { kind: "status", status: 500 } });
     const res = await provider.check({}, inputsFor(world));

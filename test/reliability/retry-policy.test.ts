@@ -1,5 +1,12 @@
 import fc from "fast-check";
-import { DEFAULT_RETRY_OPTIONS, isRepeatable, isRetryableStatus, retryDelayMs, serverRetryHintMs, type RetryOptions } from "../../provider/transport/retry-policy";
+import {
+  DEFAULT_RETRY_OPTIONS,
+  isRepeatable,
+  isRetryableStatus,
+  retryDelayMs,
+  serverRetryHintMs,
+  type RetryOptions,
+} from "../../provider/transport/retry-policy";
 
 const klaviyoThrottle = (detail: string) => ({ errors: [{ id: "x", status: 429, code: "throttled", title: "Request was throttled.", detail }] });
 

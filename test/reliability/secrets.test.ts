@@ -15,7 +15,13 @@ const collected: unknown[] = [];
 let spies: jest.SpyInstance[] = [];
 
 beforeEach(async () => {
-  restoreEnv = setEnv({ UPSTACK_KLAVIYO_QUIET: undefined, UPSTACK_KLAVIYO_TIMEOUT_MS: undefined, UPSTACK_KLAVIYO_DEADLINE_MS: undefined, UPSTACK_API_KEY: undefined, UPSTACK_API_KEYS: undefined });
+  restoreEnv = setEnv({
+    UPSTACK_KLAVIYO_QUIET: undefined,
+    UPSTACK_KLAVIYO_TIMEOUT_MS: undefined,
+    UPSTACK_KLAVIYO_DEADLINE_MS: undefined,
+    UPSTACK_API_KEY: undefined,
+    UPSTACK_API_KEYS: undefined,
+  });
   world = await startWorld({ klaviyo: { rateLimits: false }, upstack: { rateLimitPerMinute: false } });
   written = [];
   collected.length = 0;
@@ -26,7 +32,9 @@ beforeEach(async () => {
   spies = [
     jest.spyOn(process.stderr, "write").mockImplementation(capture as never),
     jest.spyOn(process.stdout, "write").mockImplementation(capture as never),
-    ...(["log", "info", "warn", "error", "debug"] as const).map((m) => jest.spyOn(console, m).mockImplementation((...args: unknown[]) => void written.push(args.map(String).join(" ")))),
+    ...(["log", "info", "warn", "error", "debug"] as const).map((m) =>
+      jest.spyOn(console, m).mockImplementation((...args: unknown[]) => void written.push(args.map(String).join(" "))),
+    ),
   ];
 });
 afterEach(async () => {
@@ -142,7 +150,10 @@ test("failing calls: revoked key, wrong account, malformed keys, Upstack 401, ou
   expect((await failure(provider.create({ ...base, privateApiKey: fresh }))).code).toBe("klaviyo_inconclusive");
   world.emu.faults.remove(klaviyoDown.id);
   world.emu.faults.add({ service: "upstack", times: 0, fault: { kind: "hang" } });
-  expect((await failure(provider.create({ ...base, privateApiKey: fresh, upstackApiKey: otherPixel, pixelId: "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f", adopt: true }))).code).toBe("http_timeout");
+  expect(
+    (await failure(provider.create({ ...base, privateApiKey: fresh, upstackApiKey: otherPixel, pixelId: "6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f", adopt: true })))
+      .code,
+  ).toBe("http_timeout");
   world.emu.faults.clear();
 
   // Malformed per-pixel key map in configuration, holding a real key.

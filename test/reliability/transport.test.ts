@@ -104,7 +104,9 @@ describe("retries of retryable statuses", () => {
 
   test("Klaviyo's throttle detail without Retry-After gives the wait", async () => {
     const server = await startServer((_r, res, n) =>
-      n === 1 ? json(res, 429, { errors: [{ status: 429, code: "throttled", detail: "Request was throttled. Expected available in 2 seconds." }] }) : json(res, 200, {}),
+      n === 1
+        ? json(res, 429, { errors: [{ status: 429, code: "throttled", detail: "Request was throttled. Expected available in 2 seconds." }] })
+        : json(res, 200, {}),
     );
     const { t, delays } = transport({ random: () => 0 });
     await t.send(req(server, { service: "klaviyo", path: "/api/accounts/" }));
@@ -258,8 +260,13 @@ describe("credentials never appear in errors", () => {
     const { server, base, opts } = await setup();
     const { t } = transport(opts);
     for (const service of ["klaviyo", "upstack"]) {
-      const err = await errorOf(t.send(req(server ?? base!, { service, method: "PUT", body: { privateApiKey: KLAVIYO_KEY }, idempotencyKey: "idem-secret-1" })));
-      assertNoLeak([err.message, err.stack ?? "", String(err), (err.cause as Error | undefined)?.message ?? "", (err.cause as Error | undefined)?.stack ?? ""].join("\n"), SECRETS);
+      const err = await errorOf(
+        t.send(req(server ?? base!, { service, method: "PUT", body: { privateApiKey: KLAVIYO_KEY }, idempotencyKey: "idem-secret-1" })),
+      );
+      assertNoLeak(
+        [err.message, err.stack ?? "", String(err), (err.cause as Error | undefined)?.message ?? "", (err.cause as Error | undefined)?.stack ?? ""].join("\n"),
+        SECRETS,
+      );
     }
   });
 });

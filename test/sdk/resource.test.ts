@@ -24,7 +24,6 @@ pulumi.runtime.setMocks(
   "prod",
 );
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const sdk = require("pulumi-upstack-klaviyo") as typeof import("../../sdk");
 const FAKE_KEY = "pk_" + "c0ffee".repeat(5) + "beef";
 const PIXEL = "9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f";
@@ -43,7 +42,6 @@ beforeEach(() => {
 });
 
 test("the package name resolves to the built SDK, and the provider entry to the handler object", () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const handlers = require("pulumi-upstack-klaviyo/provider") as Record<string, unknown>;
   for (const m of ["configure", "check", "diff", "create", "update", "read", "delete"]) expect(typeof handlers[m]).toBe("function");
   expect(require.resolve("pulumi-upstack-klaviyo")).toMatch(/dist\/sdk\/index\.js$/);
@@ -74,7 +72,13 @@ test("registers a dynamic resource whose __provider is the thin shim: < 1 KB, no
 test("inputs: owner from project/stack/name, the key passed through (secret), outputs declared", async () => {
   const dest = new sdk.UpstackKlaviyoDestination("store-a", { pixelId: PIXEL, privateApiKey: pulumi.secret(FAKE_KEY), label: "Store A", enabled: false });
   await output(dest.urn);
-  expect(registered[0]!.inputs).toMatchObject({ owner: "pulumi:shop-infra/prod/store-a", pixelId: PIXEL, privateApiKey: secretOf(FAKE_KEY), label: "Store A", enabled: false });
+  expect(registered[0]!.inputs).toMatchObject({
+    owner: "pulumi:shop-infra/prod/store-a",
+    pixelId: PIXEL,
+    privateApiKey: secretOf(FAKE_KEY),
+    label: "Store A",
+    enabled: false,
+  });
   expect(await output(dest.keyHint)).toBe("pk_...abcd");
   expect(await output(dest.destinationId)).toBe("store-a-id");
 });

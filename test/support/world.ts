@@ -83,7 +83,7 @@ export function requestCounts(emu: RunningEmulator): Record<string, number> {
 
 /** Throws if any secret occurs in any of the texts. */
 export function expectNoSecrets(texts: unknown[], secrets: string[]): void {
-  const hay = texts.map((t) => (typeof t === "string" ? t : JSON.stringify(t) ?? "")).join("\n");
+  const hay = texts.map((t) => (typeof t === "string" ? t : (JSON.stringify(t) ?? ""))).join("\n");
   const found = secrets.filter((s) => hay.includes(s) || hay.includes(s.slice(3, 20)));
   if (found.length > 0) throw new Error(`${found.length} secret(s) leaked`);
 }

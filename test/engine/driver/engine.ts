@@ -5,16 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CheckFailure, ProviderHost, RpcError, RpcMethod } from "./host";
 import { RegisterMessage, runProgram } from "./program";
-import {
-  Json,
-  JsonObject,
-  SecretsManager,
-  UNKNOWN,
-  containsSecret,
-  secretKeys,
-  unwrapObject,
-  wrapSecret,
-} from "./secrets";
+import { Json, JsonObject, SecretsManager, UNKNOWN, containsSecret, secretKeys, unwrapObject, wrapSecret } from "./secrets";
 
 export type ConfigValue = string | { secret: string };
 
@@ -207,7 +198,7 @@ function canon(v: Json): string {
 
 function changedKeys(olds: JsonObject, news: JsonObject): string[] {
   const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
-  return [...keys].filter((k) => canon(olds[k] ?? null) !== canon(news[k] ?? null) || (k in olds) !== (k in news)).sort();
+  return [...keys].filter((k) => canon(olds[k] ?? null) !== canon(news[k] ?? null) || k in olds !== k in news).sort();
 }
 
 function getPath(o: JsonObject, p: string): { found: boolean; value: Json } {
@@ -356,7 +347,10 @@ export class Engine {
 
   private save(d: Deployment, sm: SecretsManager): void {
     d.manifest.time = new Date().toISOString();
-    const file: StateFile = { version: 3, checkpoint: { stack: `organization/${this.project}/${this.stack}`, latest: sm.encryptDeep(d as unknown as Json) as unknown as Deployment } };
+    const file: StateFile = {
+      version: 3,
+      checkpoint: { stack: `organization/${this.project}/${this.stack}`, latest: sm.encryptDeep(d as unknown as Json) as unknown as Deployment },
+    };
     fs.mkdirSync(path.dirname(this.stateFile), { recursive: true });
     const tmp = `${this.stateFile}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(file, null, 2));
@@ -511,7 +505,9 @@ export class Engine {
       const outs = unwrapObject(res.outputs);
       const ins = unwrapObject(res.inputs);
       try {
-        await this.call(run, "Delete", res.urn, { id: res.id ?? "", properties: outs, oldInputs: ins }, () => host.delete(res.urn, nameOf(res.urn), res.type, res.id ?? "", outs, ins));
+        await this.call(run, "Delete", res.urn, { id: res.id ?? "", properties: outs, oldInputs: ins }, () =>
+          host.delete(res.urn, nameOf(res.urn), res.type, res.id ?? "", outs, ins),
+        );
       } catch (e) {
         if (e instanceof EngineAbort) throw e;
         clearOp(op);
@@ -564,7 +560,11 @@ export class Engine {
           summary.outputs = entry.outputs;
         }
         snapshot();
-        this.failStep(run, summary, `creating failed: ${this.describeError(e)}${e instanceof RpcError && e.initFailed ? ` (reasons: ${e.initFailed.reasons.join("; ")})` : ""}`);
+        this.failStep(
+          run,
+          summary,
+          `creating failed: ${this.describeError(e)}${e instanceof RpcError && e.initFailed ? ` (reasons: ${e.initFailed.reasons.join("; ")})` : ""}`,
+        );
       }
       clearOp(op);
       entry.secretOutputs = secretKeys(entry.outputs);
@@ -592,7 +592,9 @@ export class Engine {
         options: m.options,
         inputs: m.inputs as JsonObject,
       };
-      const oldEntry = olds.find((o) => !o.consumed && !o.res.delete && o.res.urn === m.urn) ?? olds.find((o) => !o.consumed && !o.res.delete && m.options.aliases.includes(o.res.urn));
+      const oldEntry =
+        olds.find((o) => !o.consumed && !o.res.delete && o.res.urn === m.urn) ??
+        olds.find((o) => !o.consumed && !o.res.delete && m.options.aliases.includes(o.res.urn));
       const old = oldEntry?.res;
       run.steps.push(summary);
       try {
@@ -600,11 +602,22 @@ export class Engine {
           // Component resource: no provider; the engine just records it.
           summary.op = old ? "same" : "create";
           if (oldEntry) oldEntry.consumed = true;
-          processed.push({ urn: m.urn, type: m.type, custom: false, inputs: m.inputs as JsonObject, outputs: {}, ...(m.parent ? { parent: m.parent } : {}), dependencies: m.options.dependsOn, secretInputs: [], secretOutputs: [] });
+          processed.push({
+            urn: m.urn,
+            type: m.type,
+            custom: false,
+            inputs: m.inputs as JsonObject,
+            outputs: {},
+            ...(m.parent ? { parent: m.parent } : {}),
+            dependencies: m.options.dependsOn,
+            secretInputs: [],
+            secretOutputs: [],
+          });
           snapshot();
           return { id: "", outputs: {} };
         }
-        if (!m.type.startsWith(DYNAMIC_PREFIX)) this.failStep(run, summary, `the engine driver only hosts dynamic resources (${DYNAMIC_PREFIX}:*), not ${m.type}`);
+        if (!m.type.startsWith(DYNAMIC_PREFIX))
+          this.failStep(run, summary, `the engine driver only hosts dynamic resources (${DYNAMIC_PREFIX}:*), not ${m.type}`);
         const news = clone(m.inputs) as JsonObject;
         if (old) for (const p of m.options.ignoreChanges) setPath(news, p, getPath(old.inputs, p));
         const host = await this.ensureHost(run);
@@ -612,7 +625,9 @@ export class Engine {
         const newsPlain = unwrapObject(news);
         let check;
         try {
-          check = await this.call(run, "Check", m.urn, { olds: oldInputsPlain, news: newsPlain }, () => host.check(m.urn, m.name, m.type, oldInputsPlain, newsPlain));
+          check = await this.call(run, "Check", m.urn, { olds: oldInputsPlain, news: newsPlain }, () =>
+            host.check(m.urn, m.name, m.type, oldInputsPlain, newsPlain),
+          );
         } catch (e) {
           if (e instanceof EngineAbort) throw e;
           summary.op = old ? "update" : "create";
@@ -666,17 +681,17 @@ export class Engine {
           delete e.protect;
           delete e.retainOnDelete;
           return {
-          ...e,
-          ...(m.parent ? { parent: m.parent } : {}),
-          dependencies: m.options.dependsOn,
-          propertyDependencies: m.options.propertyDependencies,
-          ...(m.options.protect ? { protect: true } : {}),
-          ...(m.options.retainOnDelete ? { retainOnDelete: true } : {}),
-          additionalSecretOutputs: m.options.additionalSecretOutputs,
-          ignoreChanges: m.options.ignoreChanges,
-          replaceOnChanges: m.options.replaceOnChanges,
-          aliases: m.options.aliases,
-          urn: m.urn,
+            ...e,
+            ...(m.parent ? { parent: m.parent } : {}),
+            dependencies: m.options.dependsOn,
+            propertyDependencies: m.options.propertyDependencies,
+            ...(m.options.protect ? { protect: true } : {}),
+            ...(m.options.retainOnDelete ? { retainOnDelete: true } : {}),
+            additionalSecretOutputs: m.options.additionalSecretOutputs,
+            ignoreChanges: m.options.ignoreChanges,
+            replaceOnChanges: m.options.replaceOnChanges,
+            aliases: m.options.aliases,
+            urn: m.urn,
           };
         };
 
@@ -722,7 +737,14 @@ export class Engine {
           );
           clearOp(op);
           const outputs = remarkOutputs(res.properties, checked, m.options.additionalSecretOutputs);
-          const entry = keepOptions({ ...old, inputs: checked, outputs, secretInputs: secretKeys(checked), secretOutputs: secretKeys(outputs), modified: now() });
+          const entry = keepOptions({
+            ...old,
+            inputs: checked,
+            outputs,
+            secretInputs: secretKeys(checked),
+            secretOutputs: secretKeys(outputs),
+            modified: now(),
+          });
           delete entry.initErrors;
           processed.push(entry);
           snapshot();
@@ -733,7 +755,17 @@ export class Engine {
           clearOp(op);
           if (e instanceof RpcError && e.initFailed) {
             const outputs = remarkOutputs(e.initFailed.properties, checked, m.options.additionalSecretOutputs);
-            processed.push(keepOptions({ ...old, inputs: checked, outputs, initErrors: e.initFailed.reasons, secretInputs: secretKeys(checked), secretOutputs: secretKeys(outputs), modified: now() }));
+            processed.push(
+              keepOptions({
+                ...old,
+                inputs: checked,
+                outputs,
+                initErrors: e.initFailed.reasons,
+                secretInputs: secretKeys(checked),
+                secretOutputs: secretKeys(outputs),
+                modified: now(),
+              }),
+            );
             summary.initErrors = e.initFailed.reasons;
           } else if (oldEntry) {
             oldEntry.consumed = false;
@@ -840,7 +872,18 @@ export class Engine {
       const kept: StateResource[] = [];
       for (let i = 0; i < orig.length; i++) {
         const res = orig[i]!;
-        const summary: ResourceSummary = { urn: res.urn, type: res.type, name: nameOf(res.urn), custom: res.custom, op: "same", ...(res.id !== undefined ? { id: res.id } : {}), changes: [], replaces: [], deleteBeforeReplace: false, checkFailures: [] };
+        const summary: ResourceSummary = {
+          urn: res.urn,
+          type: res.type,
+          name: nameOf(res.urn),
+          custom: res.custom,
+          op: "same",
+          ...(res.id !== undefined ? { id: res.id } : {}),
+          changes: [],
+          replaces: [],
+          deleteBeforeReplace: false,
+          checkFailures: [],
+        };
         run.steps.push(summary);
         if (!res.custom || !res.type.startsWith(DYNAMIC_PREFIX)) {
           kept.push(res);
@@ -851,7 +894,9 @@ export class Engine {
         const ins = unwrapObject(res.inputs);
         let r;
         try {
-          r = await this.call(run, "Read", res.urn, { id: res.id ?? "", properties: outs, inputs: ins }, () => host.read(res.urn, nameOf(res.urn), res.type, res.id ?? "", outs, ins));
+          r = await this.call(run, "Read", res.urn, { id: res.id ?? "", properties: outs, inputs: ins }, () =>
+            host.read(res.urn, nameOf(res.urn), res.type, res.id ?? "", outs, ins),
+          );
         } catch (e) {
           if (e instanceof EngineAbort) throw e;
           summary.error = `refreshing failed: ${this.describeError(e)}`;
@@ -891,7 +936,18 @@ export class Engine {
     d.pending_operations = [];
     try {
       for (const res of [...d.resources].reverse()) {
-        const summary: ResourceSummary = { urn: res.urn, type: res.type, name: nameOf(res.urn), custom: res.custom, op: res.delete ? "delete-replaced" : "delete", ...(res.id !== undefined ? { id: res.id } : {}), changes: [], replaces: [], deleteBeforeReplace: false, checkFailures: [] };
+        const summary: ResourceSummary = {
+          urn: res.urn,
+          type: res.type,
+          name: nameOf(res.urn),
+          custom: res.custom,
+          op: res.delete ? "delete-replaced" : "delete",
+          ...(res.id !== undefined ? { id: res.id } : {}),
+          changes: [],
+          replaces: [],
+          deleteBeforeReplace: false,
+          checkFailures: [],
+        };
         run.steps.push(summary);
         if (res.protect && !res.delete) {
           summary.error = "unable to delete resource: it is protected (protect: true)";
@@ -907,7 +963,9 @@ export class Engine {
           d.pending_operations.push(op);
           this.save(d, sm);
           try {
-            await this.call(run, "Delete", res.urn, { id: res.id ?? "", properties: outs, oldInputs: ins }, () => host.delete(res.urn, nameOf(res.urn), res.type, res.id ?? "", outs, ins));
+            await this.call(run, "Delete", res.urn, { id: res.id ?? "", properties: outs, oldInputs: ins }, () =>
+              host.delete(res.urn, nameOf(res.urn), res.type, res.id ?? "", outs, ins),
+            );
           } catch (e) {
             if (e instanceof EngineAbort) throw e;
             d.pending_operations = d.pending_operations.filter((p) => p !== op);

@@ -153,7 +153,13 @@ export class ProviderHost {
     });
   }
 
-  private unary<Req, Res>(method: RpcMethod, fn: (c: ResourceProviderClient) => (req: Req, md: grpc.Metadata, opts: Partial<grpc.CallOptions>, cb: (e: grpc.ServiceError | null, r: Res) => void) => grpc.ClientUnaryCall, req: Req): Promise<Res> {
+  private unary<Req, Res>(
+    method: RpcMethod,
+    fn: (
+      c: ResourceProviderClient,
+    ) => (req: Req, md: grpc.Metadata, opts: Partial<grpc.CallOptions>, cb: (e: grpc.ServiceError | null, r: Res) => void) => grpc.ClientUnaryCall,
+    req: Req,
+  ): Promise<Res> {
     const client = this.client;
     if (!client) return Promise.reject(new RpcError(method, grpc.status.UNAVAILABLE, "provider host not started", undefined));
     return new Promise<Res>((resolve, reject) => {
@@ -189,7 +195,16 @@ export class ProviderHost {
     };
   }
 
-  async diff(urn: string, name: string, type: string, id: string, olds: JsonObject, news: JsonObject, oldInputs: JsonObject, ignoreChanges: string[]): Promise<DiffResult> {
+  async diff(
+    urn: string,
+    name: string,
+    type: string,
+    id: string,
+    olds: JsonObject,
+    news: JsonObject,
+    oldInputs: JsonObject,
+    ignoreChanges: string[],
+  ): Promise<DiffResult> {
     const req = new provproto.DiffRequest();
     req.setUrn(urn);
     req.setName(name);
@@ -220,7 +235,16 @@ export class ProviderHost {
     return { id: res.getId(), properties: fromStruct(res.getProperties()) };
   }
 
-  async update(urn: string, name: string, type: string, id: string, olds: JsonObject, news: JsonObject, oldInputs: JsonObject, ignoreChanges: string[]): Promise<{ properties: JsonObject }> {
+  async update(
+    urn: string,
+    name: string,
+    type: string,
+    id: string,
+    olds: JsonObject,
+    news: JsonObject,
+    oldInputs: JsonObject,
+    ignoreChanges: string[],
+  ): Promise<{ properties: JsonObject }> {
     const req = new provproto.UpdateRequest();
     req.setUrn(urn);
     req.setName(name);
@@ -246,7 +270,14 @@ export class ProviderHost {
     await this.unary("Delete", (c) => c.delete, req);
   }
 
-  async read(urn: string, name: string, type: string, id: string, properties: JsonObject, inputs: JsonObject): Promise<{ id: string; properties: JsonObject; inputs: JsonObject | undefined }> {
+  async read(
+    urn: string,
+    name: string,
+    type: string,
+    id: string,
+    properties: JsonObject,
+    inputs: JsonObject,
+  ): Promise<{ id: string; properties: JsonObject; inputs: JsonObject | undefined }> {
     const req = new provproto.ReadRequest();
     req.setUrn(urn);
     req.setName(name);

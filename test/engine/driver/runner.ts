@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   process.chdir(args.programDir);
   const programReq = createRequire(path.join(args.programDir, "index.ts"));
   // The same module instances the program will load (resolved from the program's directory).
-  /* eslint-disable @typescript-eslint/no-explicit-any */
+
   const pulumi: any = programReq("@pulumi/pulumi");
   const mocksMod: any = programReq("@pulumi/pulumi/runtime/mocks");
   const settings: any = programReq("@pulumi/pulumi/runtime/settings");
@@ -147,7 +147,9 @@ async function main(): Promise<void> {
           replaceOnChanges: req.getReplaceonchangesList(),
           ...(req.getProvider() ? { provider: req.getProvider() } : {}),
           ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
-          ...(ct && (ct.getCreate() || ct.getUpdate() || ct.getDelete()) ? { customTimeouts: { create: ct.getCreate(), update: ct.getUpdate(), delete: ct.getDelete() } } : {}),
+          ...(ct && (ct.getCreate() || ct.getUpdate() || ct.getDelete())
+            ? { customTimeouts: { create: ct.getCreate(), update: ct.getUpdate(), delete: ct.getDelete() } }
+            : {}),
         },
       };
       return new Promise((resolve, reject) => {
@@ -163,7 +165,11 @@ async function main(): Promise<void> {
     const pkgPath = path.join(args.programDir, "package.json");
     let main = "";
     if (fs.existsSync(pkgPath)) main = (JSON.parse(fs.readFileSync(pkgPath, "utf8")) as { main?: string }).main ?? "";
-    const entry = main ? path.resolve(args.programDir, main) : fs.existsSync(path.join(args.programDir, "index.ts")) ? path.join(args.programDir, "index.ts") : path.join(args.programDir, "index.js");
+    const entry = main
+      ? path.resolve(args.programDir, main)
+      : fs.existsSync(path.join(args.programDir, "index.ts"))
+        ? path.join(args.programDir, "index.ts")
+        : path.join(args.programDir, "index.js");
     programExports = programReq(entry) as Record<string, unknown>;
     if (typeof programExports === "function") {
       const r = await (programExports as () => unknown)();

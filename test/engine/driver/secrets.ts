@@ -102,7 +102,7 @@ export class SecretsManager {
     if (parts[0] !== "v1" || parts.length < 3) throw new Error(`unsupported secrets salt ${saltState}`);
     const key = deriveKey(passphrase, Buffer.from(parts[1] ?? "", "base64"));
     const probe = parts.slice(2).join(":");
-    let ok = false;
+    let ok: boolean;
     try {
       ok = decryptWith(key, probe) === "pulumi";
     } catch {

@@ -1,0 +1,28 @@
+// Lint: typescript-eslint's recommended rules on everything, plus the project's own standards:
+// no `any` in the code that ships (provider/, sdk/, emulator/, cli/).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", "bench/results/**", "**/*.js", "**/*.mjs"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-require-imports": "off",
+    },
+  },
+  {
+    // Tests may use `any` to poke at payloads; shipped code may not.
+    files: ["test/**/*.ts", "bench/**/*.ts", "scripts/**/*.ts"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+  {
+    files: ["provider/**/*.ts", "sdk/**/*.ts", "emulator/**/*.ts", "cli/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/consistent-type-imports": "error",
+    },
+  },
+);
