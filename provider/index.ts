@@ -15,7 +15,8 @@ import { read as readHandler } from "./handlers/read";
 import { update as updateHandler } from "./handlers/update";
 import type { RawInputs } from "./schema";
 
-export { ERROR_CATALOGUE, UpstackKlaviyoError, type ErrorCode } from "./errors";
+export { ERROR_CATALOGUE, UpstackKlaviyoError, type ErrorCode, type ErrorCatalogueEntry } from "./errors";
+export type { RawInputs } from "./schema";
 export { UPSTACK_MINIMUM_SCOPES } from "./klaviyo/access";
 export { KLAVIYO_REVISION, KLAVIYO_BETA_REVISION } from "./klaviyo/client";
 
