@@ -26,7 +26,7 @@ export type { ExitCode, FailureCode, CliErrorCode } from "./exit-codes";
 export { runCheckKey, CliFailure } from "./check-key";
 export type { CheckKeyIo, CheckKeyOptions, CheckKeyResult, CheckKeySuccess, CheckKeyFailure, TextSink } from "./check-key";
 export { readKey, readFirstLine, keyArgumentIndex, KEY_ENV_VAR, KEY_IN_ARGV_MESSAGE, MAX_STDIN_BYTES } from "./read-key";
-export type { KeyInput, KeyReading, KeySource } from "./read-key";
+export type { KeyInput, KeyReading, KeySource, KeyStream } from "./read-key";
 
 /** The streams and environment {@link main} runs with. */
 export interface CliIo extends CheckKeyIo {

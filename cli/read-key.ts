@@ -15,8 +15,31 @@ export const MAX_STDIN_BYTES = 64 * 1024;
 /** Options that name a key on the command line; refused whatever their value. */
 const KEY_OPTIONS = /^--?(private-?(api-?)?key|klaviyo-private-key|api-key|key|pk)(=|$)/i;
 
+/**
+ * The part of a readable stream {@link readFirstLine} uses (any Node.js readable stream has it). A
+ * `destroy()` method, when the stream has one, is also called once the first line is read.
+ */
+export interface KeyStream {
+  /** Adds a listener for text or `Buffer` chunks. */
+  on(event: "data", listener: (chunk: string | Buffer) => void): unknown;
+  /** Adds a listener for the end of the stream. */
+  on(event: "end", listener: () => void): unknown;
+  /** Adds a listener for a read error. */
+  on(event: "error", listener: (error: unknown) => void): unknown;
+  /** Removes a listener added with `on`. */
+  removeListener(event: "data", listener: (chunk: string | Buffer) => void): unknown;
+  /** Removes a listener added with `on`. */
+  removeListener(event: "end", listener: () => void): unknown;
+  /** Removes a listener added with `on`. */
+  removeListener(event: "error", listener: (error: unknown) => void): unknown;
+  /** Stops emitting `data` events. */
+  pause(): unknown;
+  /** Starts (or restarts) emitting `data` events. */
+  resume(): unknown;
+}
+
 /** A stdin as {@link readKey} needs it (process.stdin, or a stream in tests). */
-export interface KeyInput extends NodeJS.ReadableStream {
+export interface KeyInput extends KeyStream {
   /** True when stdin is a terminal: the key is then not read from it. */
   readonly isTTY?: boolean | undefined;
 }
@@ -25,7 +48,21 @@ export interface KeyInput extends NodeJS.ReadableStream {
 export type KeySource = "env" | "stdin";
 
 /** The outcome of {@link readKey}. */
-export type KeyReading = { readonly ok: true; readonly key: string; readonly source: KeySource } | { readonly ok: false; readonly message: string };
+export type KeyReading =
+  | {
+      /** True: a key was found. */
+      readonly ok: true;
+      /** The key, trimmed (and registered for redaction). */
+      readonly key: string;
+      /** Where it was found. */
+      readonly source: KeySource;
+    }
+  | {
+      /** False: no key was found. */
+      readonly ok: false;
+      /** Why, and how to provide one (never contains a key). */
+      readonly message: string;
+    };
 
 /**
  * Returns the index of the first argument that carries a key (anything with
@@ -68,7 +105,7 @@ export async function readKey(env: Readonly<Record<string, string | undefined>>,
  * and an open pipe (e.g. `(echo pk_...; sleep 60) | upstack-klaviyo check-key`)
  * cannot keep the process alive.
  */
-export function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
+export function readFirstLine(stream: KeyStream): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = "";
     let settled = false;

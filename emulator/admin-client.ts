@@ -11,8 +11,10 @@ import type {
   CreateUpstackKeyInput,
   DestinationView,
   FaultRule,
+  FaultRuleCreated,
   FaultRuleView,
   KlaviyoAccountView,
+  KlaviyoAccountWithKey,
   KlaviyoKeyCreated,
   KlaviyoKeyView,
   RequestFilter,
@@ -96,7 +98,7 @@ export class EmulatorAdminClient {
   async createKlaviyoAccountWithKey(
     account: CreateKlaviyoAccountInput = {},
     key: Omit<CreateKlaviyoKeyInput, "accountId"> = {},
-  ): Promise<{ account: KlaviyoAccountView; key: KlaviyoKeyCreated }> {
+  ): Promise<KlaviyoAccountWithKey> {
     const a = await this.createKlaviyoAccount(account);
     return { account: a, key: await this.createKlaviyoKey({ ...key, accountId: a.id }) };
   }
@@ -152,7 +154,7 @@ export class EmulatorAdminClient {
     await this.call("DELETE", "/requests");
   }
   /** POST /_admin/faults */
-  addFault(rule: FaultRule): Promise<{ id: string }> {
+  addFault(rule: FaultRule): Promise<FaultRuleCreated> {
     return this.call("POST", "/faults", rule);
   }
   /** GET /_admin/faults */

@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 import { z } from "zod";
-import type { Fault, FaultRule, FaultRuleView, ServiceName } from "./types";
+import type { Fault, FaultRule, FaultRuleCreated, FaultRuleView, ServiceName } from "./types";
 
 /** Zod schema of a fault rule (used by the admin API). */
 export const faultRuleSchema = z.strictObject({
@@ -40,7 +40,7 @@ export class FaultRegistry {
   private nextId = 1;
 
   /** Registers a rule; returns its id. */
-  add(rule: FaultRule): { id: string } {
+  add(rule: FaultRule): FaultRuleCreated {
     const parsed = faultRuleSchema.safeParse(rule);
     if (!parsed.success) throw new Error(`Invalid fault rule: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
     const id = `fault_${this.nextId++}`;

@@ -15,7 +15,7 @@ import { handleKlaviyo } from "./klaviyo/routes";
 import { SlidingWindowLimiter } from "./rate-limit";
 import { RequestLog } from "./request-log";
 import { EmulatorState } from "./state";
-import type { EmulatorOptions, Fault, FaultRule, FaultRuleView, RequestFilter, RequestLogEntry, ServiceName } from "./types";
+import type { EmulatorOptions, Fault, FaultRule, FaultRuleCreated, FaultRuleView, RequestFilter, RequestLogEntry, ServiceName } from "./types";
 import { handleUpstack, upstackError, upstackThrottled } from "./upstack/routes";
 
 /** Largest request body accepted. */
@@ -24,7 +24,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** Fault rules of a running emulator, from code. */
 export interface EmulatorFaults {
   /** Registers a rule; returns its id. */
-  add(rule: FaultRule): { id: string };
+  add(rule: FaultRule): FaultRuleCreated;
   /** Removes a rule; true when it existed. */
   remove(id: string): boolean;
   /** Removes every rule. */

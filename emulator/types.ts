@@ -56,6 +56,7 @@ export type KlaviyoKeyFormat = "classic" | "v2";
 /** A fault injected into matching requests. */
 export type Fault =
   | {
+      /** Answer with a given HTTP status instead of handling the request. */
       kind: "status";
       /** HTTP status to answer with. */
       status: number;
@@ -64,11 +65,28 @@ export type Fault =
       /** JSON body to send instead of the service's default error body. */
       body?: unknown;
     }
-  | { kind: "latency"; /** Delay before handling normally. */ ms: number }
-  | { kind: "reset" }
-  | { kind: "hang" }
-  | { kind: "html403" }
-  | { kind: "commit-then-reset" };
+  | {
+      /** Wait, then handle the request normally. */
+      kind: "latency";
+      /** Delay before handling normally, in milliseconds (0 to 600000). */
+      ms: number;
+    }
+  | {
+      /** Destroy the connection without answering (the request is not handled). */
+      kind: "reset";
+    }
+  | {
+      /** Never answer: the request stays open until the client gives up or the emulator closes. */
+      kind: "hang";
+    }
+  | {
+      /** Answer 403 with a CDN challenge HTML page (`cf-mitigated: challenge`) instead of JSON. */
+      kind: "html403";
+    }
+  | {
+      /** Handle the request (its changes are applied and persisted), then destroy the connection without answering. */
+      kind: "commit-then-reset";
+    };
 
 /** The kind of a {@link Fault}. */
 export type FaultKind = Fault["kind"];
@@ -127,9 +145,13 @@ export interface RequestFilter {
 
 /** An emulated Klaviyo account (its id is the public key / site id). */
 export interface KlaviyoAccountView {
+  /** Account id: 6 mixed-case alphanumerics, also the account's public API key (site id). */
   id: string;
+  /** Organization name (default `Emulated Store <id>`). */
   name: string;
+  /** Klaviyo `test_account` flag (default false). */
   testAccount: boolean;
+  /** ISO time the account was created. */
   createdAt: string;
 }
 
@@ -145,6 +167,7 @@ export interface CreateKlaviyoAccountInput {
 
 /** Input of `POST /_admin/klaviyo/keys`. */
 export interface CreateKlaviyoKeyInput {
+  /** Id of the existing account the key belongs to (404 when there is none). */
   accountId: string;
   /** Default `full`. */
   accessLevel?: KlaviyoAccessLevel;
@@ -160,27 +183,41 @@ export interface CreateKlaviyoKeyInput {
 
 /** A fake Klaviyo private key as created (the only time the plaintext is returned). */
 export interface KlaviyoKeyCreated {
+  /** Key id: 26 uppercase alphanumerics (used by the admin PATCH and DELETE routes). */
   id: string;
   /** The fake plaintext key (emulator-only). */
   key: string;
+  /** Id of the account the key belongs to. */
   accountId: string;
+  /** The key's access level. */
   accessLevel: KlaviyoAccessLevel;
+  /** The scopes the key holds: every known scope for `full`, every `:read` scope for `read_only`, the listed known ones for `custom`. */
   scopes: string[];
+  /** The key's label (default `UpstackData`). */
   label: string;
+  /** True when the key was created disabled (a disabled key does not authenticate). */
   disabled: boolean;
 }
 
 /** A fake Klaviyo private key without its plaintext. */
 export interface KlaviyoKeyView {
+  /** Key id: 26 uppercase alphanumerics. */
   id: string;
   /** `pk_****` + last 4 characters. */
   redacted: string;
+  /** Id of the account the key belongs to. */
   accountId: string;
+  /** The key's access level. */
   accessLevel: KlaviyoAccessLevel;
+  /** The scopes the key holds. */
   scopes: string[];
+  /** The key's label. */
   label: string;
+  /** True when the key is disabled: it does not authenticate until re-enabled. */
   disabled: boolean;
+  /** True when the key was revoked (deleted): it no longer authenticates and leaves Klaviyo's api-keys listing. */
   revoked: boolean;
+  /** ISO time the key was created. */
   createdAt: string;
 }
 
@@ -194,19 +231,27 @@ export interface CreateUpstackKeyInput {
 
 /** A fake Upstack API key as created (the only time the plaintext is returned). */
 export interface UpstackKeyCreated {
+  /** Key id: `uk_` + 16 lowercase alphanumerics (used by the admin DELETE route). */
   id: string;
   /** `upstack_` + 40 hex (emulator-only). */
   apiKey: string;
+  /** Pixel UUID the key is scoped to (sent as `x-pixel-id`). */
   pixelId: string;
+  /** The key's scopes, e.g. `destinations:read`, `destinations:write`. */
   scopes: string[];
 }
 
 /** A fake Upstack API key without its plaintext. */
 export interface UpstackKeyView {
+  /** Key id: `uk_` + 16 lowercase alphanumerics. */
   id: string;
+  /** Pixel UUID the key is scoped to. */
   pixelId: string;
+  /** The key's scopes. */
   scopes: string[];
+  /** True when the key was revoked: it no longer authenticates. */
   revoked: boolean;
+  /** ISO time the key was created. */
   createdAt: string;
 }
 
@@ -215,43 +260,86 @@ export type DestinationStatus = "healthy" | "unhealthy" | "disabled";
 
 /** A Klaviyo destination as the Upstack contract returns it (never with the plaintext key). */
 export interface DestinationView {
+  /** Destination id: `dst_` + 20 lowercase alphanumerics. */
   id: string;
+  /** Pixel UUID the destination belongs to (one destination per pixel). */
   pixelId: string;
+  /** Always `klaviyo`. */
   platform: "klaviyo";
+  /** Who manages the destination, e.g. `pulumi:<project>/<stack>/<resource name>`; null for one made in the dashboard. */
   owner: string | null;
+  /** False when events are not forwarded (`status` is then `disabled`). */
   enabled: boolean;
+  /** Display label (1 to 100 characters). */
   label: string;
+  /** `disabled` when not enabled, else `unhealthy` when Klaviyo would reject the key, else `healthy`; computed at read time. */
   status: DestinationStatus;
+  /** Why the destination is unhealthy; null when it is healthy or disabled. */
   statusReason: string | null;
+  /** The Klaviyo account the key was validated against (its public key); null when unknown. */
   klaviyoAccountId: string | null;
+  /** The Klaviyo public API key (site id, the account id); null when not set. */
   publicApiKey: string | null;
+  /** Klaviyo scopes the owner declared it relies on (informational; empty when none). */
   scopes: string[];
+  /** `sha256:` + lowercase hex SHA-256 of the private key. */
   keyFingerprint: string;
+  /** `pk_...` + the private key's last four characters. */
   keyHint: string;
+  /** ISO time the destination was created. */
   createdAt: string;
+  /** ISO time of the last change (a dashboard PATCH always counts as one). */
   updatedAt: string;
+  /** ISO time the private key last changed (its fingerprint), or the creation time. */
   keyRotatedAt: string;
+  /** Strong ETag (in double quotes), replaced on every change; also sent as the `ETag` header. */
   etag: string;
 }
 
 /** Input of `PUT /_admin/upstack/destinations/:pixelId` (a destination made in the dashboard). */
 export interface AdminPutDestinationInput {
+  /** The Klaviyo private key the destination forwards with (`pk_...`). */
   privateApiKey: string;
+  /** Display label, 1 to 100 characters (default `Klaviyo`). */
   label?: string;
+  /** Whether events are forwarded (default true). */
   enabled?: boolean;
   /** Default null (dashboard-made). */
   owner?: string | null;
+  /** Default: the account of the emulated key `privateApiKey`, or null when the emulator does not know the key. */
   klaviyoAccountId?: string | null;
+  /** Default: the resulting `klaviyoAccountId`. */
   publicApiKey?: string | null;
+  /** Declared Klaviyo scopes (informational; default empty). */
   scopes?: string[];
 }
 
 /** Input of `PATCH /_admin/upstack/destinations/:pixelId` (a dashboard edit). */
 export interface AdminPatchDestinationInput {
+  /** New enabled flag; unchanged when absent. */
   enabled?: boolean;
+  /** New label (1 to 100 characters); unchanged when absent. */
   label?: string;
+  /** New owner, null to make it dashboard-managed; unchanged when absent. */
   owner?: string | null;
+  /** New Klaviyo private key (bumps `keyRotatedAt` when it differs); unchanged when absent. */
   privateApiKey?: string;
+  /** New Klaviyo account id, or null; unchanged when absent. */
   klaviyoAccountId?: string | null;
+  /** New Klaviyo public API key, or null; unchanged when absent. */
   publicApiKey?: string | null;
+}
+
+/** Result of registering a fault rule. */
+export interface FaultRuleCreated {
+  /** Id of the new rule (`fault_` + a sequence number), for removing it. */
+  id: string;
+}
+
+/** Result of {@link EmulatorAdminClient.createKlaviyoAccountWithKey}. */
+export interface KlaviyoAccountWithKey {
+  /** The account created. */
+  account: KlaviyoAccountView;
+  /** The key created on it, with its fake plaintext. */
+  key: KlaviyoKeyCreated;
 }
