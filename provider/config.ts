@@ -32,6 +32,8 @@ export interface ProviderSettings {
   readonly attemptTimeoutMs: number;
   /** Deadline per request including retries: `UPSTACK_KLAVIYO_DEADLINE_MS` (default 60 000). */
   readonly deadlineMs: number;
+  /** Minimum spacing of Klaviyo accounts requests per account: `UPSTACK_KLAVIYO_PACE_MS` (default 1000; 0 = off). */
+  readonly klaviyoPaceMs: number;
 }
 
 /** Reads the environment. */
@@ -66,6 +68,7 @@ export function resolveSettings(config: ConfigReader, env: ConfigReader = envRea
     upstackApiKeysByPixel,
     attemptTimeoutMs: positiveInt("UPSTACK_KLAVIYO_TIMEOUT_MS", env("UPSTACK_KLAVIYO_TIMEOUT_MS"), 10_000),
     deadlineMs: positiveInt("UPSTACK_KLAVIYO_DEADLINE_MS", env("UPSTACK_KLAVIYO_DEADLINE_MS"), 60_000),
+    klaviyoPaceMs: nonNegativeInt("UPSTACK_KLAVIYO_PACE_MS", env("UPSTACK_KLAVIYO_PACE_MS"), 1000),
   };
 }
 
@@ -103,6 +106,13 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new ConfigError("config_invalid", `${name} must be a positive whole number of milliseconds; it is "${raw}".`);
+  return n;
+}
+
+function nonNegativeInt(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError("config_invalid", `${name} must be a whole number of milliseconds (0 or more); it is "${raw}".`);
   return n;
 }
 

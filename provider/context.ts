@@ -6,6 +6,7 @@
 import { resolveSettings, type ConfigReader, type ProviderSettings } from "./config";
 import { KlaviyoClient } from "./klaviyo/client";
 import { KeyValidator } from "./klaviyo/key-validator";
+import { RequestPacer } from "./klaviyo/request-pacer";
 import { logger } from "./log";
 import { HttpTransport } from "./transport/http-transport";
 import { UpstackClient } from "./upstack/client";
@@ -45,6 +46,12 @@ export function context(): ProviderContext {
     onEvent: (e) => logger.info(`${e.service}: ${e.what} got ${e.reason}; retrying in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt + 1}).`),
   });
   const klaviyo = new KlaviyoClient(transport, settings.klaviyoApiUrl);
-  current = { settings, transport, klaviyo, upstack: new UpstackClient(transport, settings.upstackApiUrl), validator: new KeyValidator(klaviyo) };
+  current = {
+    settings,
+    transport,
+    klaviyo,
+    upstack: new UpstackClient(transport, settings.upstackApiUrl),
+    validator: new KeyValidator(klaviyo, new RequestPacer(settings.klaviyoPaceMs)),
+  };
   return current;
 }

@@ -10,6 +10,7 @@ import { describePrivateKeyProblem } from "../key-format";
 import { registerSecret } from "../redact";
 import { describeRequirement, grantedScopes, type AccessRequirement } from "./access";
 import { READ_PROBES, type KlaviyoClient, type KlaviyoOutcome } from "./client";
+import { RequestPacer, UNDECLARED_LANE } from "./request-pacer";
 
 /** What validation established about a key. */
 export interface KeyValidation {
@@ -41,8 +42,14 @@ export interface ValidationTarget {
 export class KeyValidator {
   private readonly cache = new Map<string, Promise<KeyValidation>>();
 
-  /** @param client - the Klaviyo client. */
-  constructor(private readonly client: KlaviyoClient) {}
+  /**
+   * @param client - the Klaviyo client.
+   * @param pacer - paces the accounts endpoint per declared account.
+   */
+  constructor(
+    private readonly client: KlaviyoClient,
+    private readonly pacer: RequestPacer = new RequestPacer(),
+  ) {}
 
   /** Number of distinct validations cached (for tests). */
   get cachedCount(): number {
@@ -80,7 +87,7 @@ export class KeyValidator {
 
   private async run(key: string, target: ValidationTarget): Promise<KeyValidation> {
     const hint = keyHint(key);
-    const account = await this.client.getAccount(key);
+    const account = await this.pacer.run(target.publicApiKey ?? UNDECLARED_LANE, () => this.client.getAccount(key));
     if (!account.ok) throw keyError(account, hint, "accounts:read", "GET /api/accounts/");
     const acct = account.value;
     if (target.publicApiKey !== undefined && acct.id !== target.publicApiKey) {
