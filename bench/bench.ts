@@ -19,7 +19,6 @@ import { startEmulator, type RunningEmulator } from "../emulator";
 import { Engine, ProviderHost, type ConfigValue, type RunResult, type StateFile } from "../test/engine/driver";
 import { PROVIDER_TEXT } from "../sdk/provider-shim";
 import { hostProbe } from "./lib/proc";
-import { coalesceCheckpoints } from "./lib/checkpoints";
 import { machineInfo, type MachineInfo } from "./lib/machine";
 import { plotSvg, type Series } from "./lib/plot";
 
@@ -159,6 +158,9 @@ interface Stack {
   stateFile: string;
 }
 
+/** When the driver writes the state file (see EngineOptions.checkpoints); set from --checkpoints. */
+let checkpointMode: "end" | "every-step" = "end";
+
 function makeEngine(emu: RunningEmulator, st: Stack, keys: string[], probe: ReturnType<typeof hostProbe>): Engine {
   const config: Record<string, ConfigValue> = {
     pixels: JSON.stringify(st.pixels),
@@ -177,6 +179,7 @@ function makeEngine(emu: RunningEmulator, st: Stack, keys: string[], probe: Retu
     hostTimeoutMs: 300_000,
     programTimeoutMs: 900_000,
     hooks: probe.hooks,
+    checkpoints: checkpointMode,
   });
 }
 
@@ -589,7 +592,7 @@ async function main(): Promise<void> {
   setMaxListeners(0);
   const args = parseArgs(process.argv.slice(2));
   const started = performance.now();
-  if (args.checkpoints === "end") coalesceCheckpoints();
+  checkpointMode = args.checkpoints;
   const emu = await startEmulator({ latencyMs: args.latencyMs });
   const work = mkdtempSync(join(tmpdir(), "upstack-klaviyo-bench-"));
   progress(`emulator on ${emu.url}, latency ${args.latencyMs} ms/request, N = ${args.ns.join(",")}, work dir ${work}`);

@@ -169,6 +169,7 @@ export class HttpTransport {
     const random = this.options.random ?? Math.random;
     const deadline = Date.now() + this.options.deadlineMs;
     const countKey = `${req.service} ${what}`;
+    let lastConnectionFailure: string | undefined;
 
     for (let attempt = 1; ; attempt++) {
       const remaining = deadline - Date.now();
@@ -225,11 +226,18 @@ export class HttpTransport {
         continue;
       }
 
-      const code = errorCode(outcome.error);
-      const timedOut = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "TimeoutError" || code === "AbortError";
+      let code = errorCode(outcome.error);
+      let timedOut = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "TimeoutError" || code === "AbortError";
       const retryable = repeatable && (timedOut || RETRYABLE_ERROR_CODES.has(code));
       const delay = retryDelayMs(attempt, undefined, this.options.retry, random);
-      if (!retryable || attempt > this.options.retry.maxRetries || Date.now() + delay >= deadline) {
+      const lastAttempt = !retryable || attempt > this.options.retry.maxRetries || Date.now() + delay >= deadline;
+      if (timedOut && timeout < this.options.attemptTimeoutMs && lastConnectionFailure !== undefined) {
+        // The deadline cut this attempt short; what actually went wrong is the earlier connection failure.
+        code = lastConnectionFailure;
+        timedOut = false;
+      }
+      if (!timedOut) lastConnectionFailure = code;
+      if (lastAttempt) {
         throw new HttpError({
           code: timedOut ? "http_timeout" : "http_connection",
           service: req.service,

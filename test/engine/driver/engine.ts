@@ -56,6 +56,12 @@ export interface EngineOptions {
   /** Bound on a whole program run (ms); default 60000. */
   programTimeoutMs?: number;
   hooks?: EngineHooks;
+  /**
+   * When the state file is written: after every step (the engine's default, and what crash tests
+   * need) or once at the end of each run (like `PULUMI_SKIP_CHECKPOINTS=true`; the benchmark uses
+   * it, since rewriting the whole encrypted state after every step is O(N²) in the driver).
+   */
+  checkpoints?: "every-step" | "end";
 }
 
 export type Op = "create" | "update" | "replace" | "delete" | "same";
@@ -294,6 +300,7 @@ export class Engine {
 
   /** The deployment in the state file, secrets decrypted (wrapped in memory form); undefined if none. */
   readState(): Deployment | undefined {
+    this.flush();
     if (!fs.existsSync(this.stateFile)) return undefined;
     const file = JSON.parse(fs.readFileSync(this.stateFile, "utf8")) as StateFile;
     const d = file.checkpoint.latest;
@@ -304,6 +311,7 @@ export class Engine {
 
   /** The state file's text as stored (secrets encrypted). */
   rawState(): string {
+    this.flush();
     return fs.existsSync(this.stateFile) ? fs.readFileSync(this.stateFile, "utf8") : "";
   }
 
@@ -345,7 +353,24 @@ export class Engine {
     };
   }
 
+  private unsaved: { d: Deployment; sm: SecretsManager } | undefined;
+
   private save(d: Deployment, sm: SecretsManager): void {
+    if (this.opts.checkpoints === "end") {
+      this.unsaved = { d, sm };
+      return;
+    }
+    this.writeState(d, sm);
+  }
+
+  /** Writes a deferred checkpoint (checkpoints: "end"). */
+  private flush(): void {
+    const pending = this.unsaved;
+    this.unsaved = undefined;
+    if (pending) this.writeState(pending.d, pending.sm);
+  }
+
+  private writeState(d: Deployment, sm: SecretsManager): void {
     d.manifest.time = new Date().toISOString();
     const file: StateFile = {
       version: 3,
@@ -428,6 +453,7 @@ export class Engine {
   }
 
   private async finishRun(run: RunResult): Promise<RunResult> {
+    this.flush();
     const host = this.host;
     this.host = undefined;
     this.hostStarting = undefined;
@@ -869,9 +895,7 @@ export class Engine {
     const run = this.newRun("refresh", clone(d.pending_operations));
     try {
       const orig = [...d.resources];
-      const kept: StateResource[] = [];
-      for (let i = 0; i < orig.length; i++) {
-        const res = orig[i]!;
+      const summaries = orig.map((res): ResourceSummary => {
         const summary: ResourceSummary = {
           urn: res.urn,
           type: res.type,
@@ -885,28 +909,32 @@ export class Engine {
           checkFailures: [],
         };
         run.steps.push(summary);
-        if (!res.custom || !res.type.startsWith(DYNAMIC_PREFIX)) {
-          kept.push(res);
-          continue;
-        }
-        const host = await this.ensureHost(run);
-        const outs = unwrapObject(res.outputs);
-        const ins = unwrapObject(res.inputs);
-        let r;
-        try {
-          r = await this.call(run, "Read", res.urn, { id: res.id ?? "", properties: outs, inputs: ins }, () =>
-            host.read(res.urn, nameOf(res.urn), res.type, res.id ?? "", outs, ins),
-          );
-        } catch (e) {
-          if (e instanceof EngineAbort) throw e;
-          summary.error = `refreshing failed: ${this.describeError(e)}`;
-          run.errors.push(`${res.urn}: ${summary.error}`);
-          break;
-        }
-        if (r.id === "") {
-          summary.op = "delete";
-          summary.drift = true;
-        } else {
+        return summary;
+      });
+      // Like the engine, every resource is read at once.
+      const refreshed = await Promise.all(
+        orig.map(async (res, i): Promise<StateResource | undefined> => {
+          const summary = summaries[i]!;
+          if (!res.custom || !res.type.startsWith(DYNAMIC_PREFIX)) return res;
+          const host = await this.ensureHost(run);
+          const outs = unwrapObject(res.outputs);
+          const ins = unwrapObject(res.inputs);
+          let r;
+          try {
+            r = await this.call(run, "Read", res.urn, { id: res.id ?? "", properties: outs, inputs: ins }, () =>
+              host.read(res.urn, nameOf(res.urn), res.type, res.id ?? "", outs, ins),
+            );
+          } catch (e) {
+            if (e instanceof EngineAbort) throw e;
+            summary.error = `refreshing failed: ${this.describeError(e)}`;
+            run.errors.push(`${res.urn}: ${summary.error}`);
+            return res;
+          }
+          if (r.id === "") {
+            summary.op = "delete";
+            summary.drift = true;
+            return undefined;
+          }
           const inputs = r.inputs ? remarkInputs(r.inputs, res.inputs) : res.inputs;
           const outputs = remarkOutputs(r.properties, inputs, res.additionalSecretOutputs ?? []);
           summary.changes = [...new Set([...changedKeys(outs, r.properties), ...(r.inputs ? changedKeys(ins, r.inputs) : [])])].sort();
@@ -914,11 +942,11 @@ export class Engine {
           summary.op = summary.drift ? "update" : "same";
           summary.id = r.id;
           summary.outputs = outputs;
-          kept.push({ ...res, id: r.id, inputs, outputs, secretInputs: secretKeys(inputs), secretOutputs: secretKeys(outputs) });
-        }
-        d.resources = [...kept, ...orig.slice(i + 1)];
-        this.save(d, sm);
-      }
+          return { ...res, id: r.id, inputs, outputs, secretInputs: secretKeys(inputs), secretOutputs: secretKeys(outputs) };
+        }),
+      );
+      d.resources = refreshed.filter((r): r is StateResource => r !== undefined);
+      this.save(d, sm);
     } catch (e) {
       if (e instanceof EngineAbort) {
         run.aborted = true;
@@ -929,55 +957,75 @@ export class Engine {
     return this.finishRun(run);
   }
 
-  /** Delete every resource in the state, dependents first (no program run). */
+  /**
+   * Delete every resource in the state, dependents first (no program run). Like the engine, resources
+   * nothing remaining depends on are deleted at once, wave after wave.
+   */
   async destroy(): Promise<RunResult> {
     const { d, sm } = this.loadOrInit();
     const run = this.newRun("destroy", clone(d.pending_operations));
     d.pending_operations = [];
-    try {
-      for (const res of [...d.resources].reverse()) {
-        const summary: ResourceSummary = {
-          urn: res.urn,
-          type: res.type,
-          name: nameOf(res.urn),
-          custom: res.custom,
-          op: res.delete ? "delete-replaced" : "delete",
-          ...(res.id !== undefined ? { id: res.id } : {}),
-          changes: [],
-          replaces: [],
-          deleteBeforeReplace: false,
-          checkFailures: [],
-        };
-        run.steps.push(summary);
-        if (res.protect && !res.delete) {
-          summary.error = "unable to delete resource: it is protected (protect: true)";
-          run.errors.push(`${res.urn}: ${summary.error}`);
-          break;
-        }
-        if (res.retainOnDelete) summary.retained = true;
-        else if (res.custom && res.type.startsWith(DYNAMIC_PREFIX)) {
-          const host = await this.ensureHost(run);
-          const outs = unwrapObject(res.outputs);
-          const ins = unwrapObject(res.inputs);
-          const op: PendingOperation = { resource: clone(res), type: "deleting" };
-          d.pending_operations.push(op);
-          this.save(d, sm);
-          try {
-            await this.call(run, "Delete", res.urn, { id: res.id ?? "", properties: outs, oldInputs: ins }, () =>
-              host.delete(res.urn, nameOf(res.urn), res.type, res.id ?? "", outs, ins),
-            );
-          } catch (e) {
-            if (e instanceof EngineAbort) throw e;
-            d.pending_operations = d.pending_operations.filter((p) => p !== op);
-            this.save(d, sm);
-            summary.error = `deleting failed: ${this.describeError(e)}`;
-            run.errors.push(`${res.urn}: ${summary.error}`);
-            break;
-          }
-          d.pending_operations = d.pending_operations.filter((p) => p !== op);
-        }
-        d.resources = d.resources.filter((r) => r !== res);
+    const deleteOne = async (res: StateResource): Promise<boolean> => {
+      const summary: ResourceSummary = {
+        urn: res.urn,
+        type: res.type,
+        name: nameOf(res.urn),
+        custom: res.custom,
+        op: res.delete ? "delete-replaced" : "delete",
+        ...(res.id !== undefined ? { id: res.id } : {}),
+        changes: [],
+        replaces: [],
+        deleteBeforeReplace: false,
+        checkFailures: [],
+      };
+      run.steps.push(summary);
+      if (res.protect && !res.delete) {
+        summary.error = "unable to delete resource: it is protected (protect: true)";
+        run.errors.push(`${res.urn}: ${summary.error}`);
+        return false;
+      }
+      if (res.retainOnDelete) summary.retained = true;
+      else if (res.custom && res.type.startsWith(DYNAMIC_PREFIX)) {
+        const host = await this.ensureHost(run);
+        const outs = unwrapObject(res.outputs);
+        const ins = unwrapObject(res.inputs);
+        const op: PendingOperation = { resource: clone(res), type: "deleting" };
+        d.pending_operations.push(op);
         this.save(d, sm);
+        try {
+          await this.call(run, "Delete", res.urn, { id: res.id ?? "", properties: outs, oldInputs: ins }, () =>
+            host.delete(res.urn, nameOf(res.urn), res.type, res.id ?? "", outs, ins),
+          );
+        } catch (e) {
+          if (e instanceof EngineAbort) throw e;
+          d.pending_operations = d.pending_operations.filter((p) => p !== op);
+          this.save(d, sm);
+          summary.error = `deleting failed: ${this.describeError(e)}`;
+          run.errors.push(`${res.urn}: ${summary.error}`);
+          return false;
+        }
+        d.pending_operations = d.pending_operations.filter((p) => p !== op);
+      }
+      d.resources = d.resources.filter((r) => r !== res);
+      this.save(d, sm);
+      return true;
+    };
+    try {
+      // As the engine does when it plans the deletes: a protected resource fails the destroy before anything is deleted.
+      const protectedOnes = d.resources.filter((r) => r.protect && !r.delete);
+      for (const res of protectedOnes) await deleteOne(res);
+      let remaining = protectedOnes.length > 0 ? [] : [...d.resources];
+      while (remaining.length > 0) {
+        const needed = new Set<string>();
+        for (const r of remaining) {
+          for (const dep of r.dependencies) needed.add(dep);
+          if (r.parent !== undefined) needed.add(r.parent);
+        }
+        let wave = remaining.filter((r) => !needed.has(r.urn));
+        if (wave.length === 0) wave = [remaining[remaining.length - 1]!]; // a dependency cycle: last registered first
+        const done = await Promise.all(wave.map(deleteOne));
+        if (done.includes(false)) break;
+        remaining = remaining.filter((r) => !wave.includes(r));
       }
       if (run.errors.length === 0) {
         delete d.outputs;
