@@ -142,6 +142,19 @@ describe("create", () => {
   });
 });
 
+test("an under-scoped Upstack key (read only) fails fast, nothing written, with the fix", async () => {
+  const pixel = randomUUID();
+  const readOnly = await world.emu.admin.createUpstackKey({ pixelId: pixel, scopes: ["destinations:read"] });
+  world.remember(readOnly.apiKey);
+  world.emu.clearRequests();
+  const err = await rejectionOf(createOne({ pixelId: pixel, upstackApiKey: readOnly.apiKey }));
+  expect(err).toMatchObject({ code: "upstack_missing_scope", property: "upstackApiKey" });
+  expect(err.message).toMatch(/destinations:read and destinations:write/);
+  expect(world.emu.requests({ service: "upstack" })).toHaveLength(1);
+  expect(await world.emu.admin.getDestination(pixel)).toBeNull();
+  expectNoSecrets([err.message, err.stack], world.secrets());
+});
+
 describe("diff (no network)", () => {
   test("classifies every change", async () => {
     const { inputs, id, outs } = await createOne();
