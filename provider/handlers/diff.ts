@@ -2,7 +2,8 @@
  * diff: local only, no network. Compares the new checked inputs with the old
  * outputs (which hold the key's fingerprint, never the key). A new key is an
  * in-place update; a new pixel is a replacement (create-before-delete: the
- * new pixel's destination exists before the old one is removed).
+ * new pixel's destination exists before the old one is removed). A destination
+ * last seen unhealthy is updated, so that `up` repairs it once the key works.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { keyFingerprint } from "../fingerprint";
@@ -26,6 +27,9 @@ export async function diff(_id: string, olds: RawInputs, news: RawInputs): Promi
     if (isUnknown(value) || (value ?? null) !== (olds[name] ?? null)) changes.push(name);
   }
   if (isUnknown(news["scopes"]) || scopeText(news["scopes"]) !== scopeText(olds["scopes"])) changes.push("scopes");
+  // Last seen unhealthy (Klaviyo rejected the key Upstack holds): an update re-registers the key,
+  // validated first, and reads the status again.
+  if (olds["status"] === "unhealthy") changes.push("status");
   return { changes: changes.length > 0 || replaces.length > 0, replaces, deleteBeforeReplace: false };
 }
 

@@ -516,3 +516,27 @@ test("10. two stacks claiming one pixel: the second up fails naming the first st
   expect(stateDest(a)!.id).toBe(idA);
   expect(stateDest(a)!.outputs["owner"]).toBe(ownerA);
 });
+
+test("11. a Klaviyo key disabled after it was registered: refresh shows it unhealthy, the next preview fails with the reason", async () => {
+  const w = await h.world();
+  const dir = h.tempDir();
+  const engine = basicEngine(dir, basicConfig(w));
+  expectOk(await engine.up());
+  await h.emu.admin.setKlaviyoKeyDisabled(w.key.id, true);
+
+  const rf = expectOk(await engine.refresh());
+  expect(plain(dest(rf).outputs)).toMatchObject({ status: "unhealthy", statusReason: expect.stringMatching(/Klaviyo rejects the private key/) });
+  expect((await h.emu.admin.getDestination(w.pixelId))?.status).toBe("unhealthy");
+
+  h.takeRequests();
+  const pv = expectFailed(await engine.preview());
+  expect(pv.checkFailures).toEqual([
+    expect.objectContaining({ property: "privateApiKey", reason: expect.stringMatching(/Klaviyo rejected the key pk_\.\.\.\w{4} \(HTTP 401/) }),
+  ]);
+  expect(count(h.takeRequests(), "upstack")).toBe(0);
+
+  // Re-enabling the key (or rotating to a good one) clears it: the next up validates again and restores health.
+  await h.emu.admin.setKlaviyoKeyDisabled(w.key.id, false);
+  const up = expectOk(await engine.up());
+  expect(plain(dest(up).outputs)["status"]).toBe("healthy");
+});

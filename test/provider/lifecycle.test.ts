@@ -168,6 +168,7 @@ describe("diff (no network)", () => {
     expect(await d({ publicApiKey: world.account.id })).toMatchObject({ changes: true, replaces: [] });
     expect(await d({ scopes: ["events:write"] })).toMatchObject({ changes: true, replaces: [] });
     expect(await d({ adopt: true })).toMatchObject({ changes: false });
+    expect(await provider.diff(id, { ...outs, status: "unhealthy" }, inputs)).toMatchObject({ changes: true, replaces: [] });
     expect(world.emu.requests()).toHaveLength(0);
   });
 });
