@@ -3,7 +3,7 @@
  * error code of the provider maps onto them.
  * @packageDocumentation
  */
-import type { ErrorCode } from "../provider/errors";
+import type { ErrorCatalogueEntry, ErrorCode } from "../provider/errors";
 
 /**
  * Exit codes. Scripts and CI can rely on them:
@@ -37,6 +37,18 @@ export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
 /** Codes the command line itself raises, beside the provider's {@link ErrorCode}s. */
 export type CliErrorCode = "usage_error" | "internal_error";
+
+/** What each code the command line itself raises means, and what to do (the README's error table is tested against it). */
+export const CLI_ERROR_CATALOGUE: Readonly<Record<CliErrorCode, ErrorCatalogueEntry>> = {
+  usage_error: {
+    cause: "The command was called wrongly: no key on stdin or in KLAVIYO_PRIVATE_KEY, a key passed as an argument, or a bad flag.",
+    fix: "Pass the key in KLAVIYO_PRIVATE_KEY or on stdin, never as an argument; see `upstack-klaviyo check-key --help`.",
+  },
+  internal_error: {
+    cause: "The command failed in a way it does not recognise.",
+    fix: "Run again; if it persists, report it with the --json output (it never contains the key).",
+  },
+};
 
 /** Any code a failure of the command line can carry. */
 export type FailureCode = ErrorCode | CliErrorCode;

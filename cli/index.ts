@@ -21,7 +21,7 @@ import { runCheckKey, type CheckKeyFailure, type CheckKeyIo, type CheckKeyOption
 import { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from "./exit-codes";
 import { KEY_ENV_VAR, KEY_IN_ARGV_MESSAGE, keyArgumentIndex } from "./read-key";
 
-export { EXIT_CODES, EXIT_CODES_HELP, exitCodeFor } from "./exit-codes";
+export { CLI_ERROR_CATALOGUE, EXIT_CODES, EXIT_CODES_HELP, exitCodeFor } from "./exit-codes";
 export type { ExitCode, FailureCode, CliErrorCode } from "./exit-codes";
 export { runCheckKey, CliFailure } from "./check-key";
 export type { CheckKeyIo, CheckKeyOptions, CheckKeyResult, CheckKeySuccess, CheckKeyFailure, TextSink } from "./check-key";
