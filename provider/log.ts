@@ -23,7 +23,13 @@ function write(level: string, message: string): void {
     windowStart = now;
     linesInWindow = 0;
   }
-  if (++linesInWindow > MAX_LINES_PER_MINUTE) return;
+  linesInWindow++;
+  if (linesInWindow === MAX_LINES_PER_MINUTE + 1) {
+    process.stderr.write(
+      `[pulumi-upstack-klaviyo] info: more than ${MAX_LINES_PER_MINUTE} progress lines this minute; the rest of this minute's are left out.\n`,
+    );
+  }
+  if (linesInWindow > MAX_LINES_PER_MINUTE) return;
   process.stderr.write(`[pulumi-upstack-klaviyo] ${level}: ${redact(message)}\n`);
 }
 

@@ -1,0 +1,53 @@
+/**
+ * Progress people can see: when Klaviyo throttles, the provider host says what it is waiting for
+ * and how long (on stderr, which the engine shows; a dynamic provider host has no engine
+ * connection for pulumi.log), without any key, and without flooding.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import { Engine, findSecrets } from "./driver";
+
+jest.setTimeout(60_000);
+
+let emu: RunningEmulator;
+let dir: string;
+const engines: Engine[] = [];
+beforeAll(async () => {
+  emu = await startEmulator({});
+  dir = mkdtempSync(join(tmpdir(), "progress-"));
+});
+afterAll(async () => {
+  await Promise.all(engines.map((e) => e.dispose()));
+  await emu.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("a throttled validation says what it waits for and for how long", async () => {
+  const { key } = await emu.admin.createKlaviyoAccountWithKey({});
+  const pixelId = randomUUID();
+  const upstack = await emu.admin.createUpstackKey({ pixelId });
+  emu.faults.add({ service: "klaviyo", path: "/api/accounts/", times: 2, fault: { kind: "status", status: 429, retryAfter: 1 } });
+  const engine = new Engine({
+    programDir: join(__dirname, "..", "..", "examples", "basic"),
+    stateFile: join(dir, "state.json"),
+    config: {
+      upstackPixelId: pixelId,
+      klaviyoPrivateKey: { secret: key.key },
+      "upstack:apiKey": { secret: upstack.apiKey },
+      "upstack:apiUrl": emu.url,
+      "upstack:klaviyoApiUrl": emu.url,
+    },
+  });
+  engines.push(engine);
+  const run = await engine.up();
+  expect(run.ok).toBe(true);
+  const lines = run.hostOutput.split("\n").filter((l) => l.startsWith("[pulumi-upstack-klaviyo]"));
+  expect(lines).toEqual([
+    expect.stringMatching(/^\[pulumi-upstack-klaviyo\] info: klaviyo: GET \/api\/accounts\/ got HTTP 429; retrying in 1\.\d s \(attempt 2\)\.$/),
+    expect.stringMatching(/^\[pulumi-upstack-klaviyo\] info: klaviyo: GET \/api\/accounts\/ got HTTP 429; retrying in 1\.\d s \(attempt 3\)\.$/),
+  ]);
+  expect(findSecrets([run.hostOutput], [key.key, upstack.apiKey])).toEqual([]);
+});
