@@ -25,9 +25,17 @@ export interface UpstackKlaviyoDestinationArgs {
    * @example "AbC123"
    */
   publicApiKey?: pulumi.Input<string>;
-  /** Whether Upstack forwards events to Klaviyo. Default `true`. */
+  /**
+   * Whether Upstack forwards events to Klaviyo. Changing it updates the
+   * destination in place. Default `true`.
+   * @example false // pause forwarding without deleting the destination
+   */
   enabled?: pulumi.Input<boolean>;
-  /** The destination's display name in Upstack. Default `"UpstackData"`. */
+  /**
+   * The destination's display name in Upstack, 1 to 100 characters. Default
+   * `"UpstackData"` (the name Upstack's guide gives the key).
+   * @example "Klaviyo – EU store"
+   */
   label?: pulumi.Input<string>;
   /**
    * The Klaviyo scopes you rely on, instead of Upstack's default requirement
@@ -42,6 +50,7 @@ export interface UpstackKlaviyoDestinationArgs {
    * the dashboard or by another stack). Without it such a destination is
    * refused. Pulumi's `import` does not work for dynamic resources; this does.
    * Default `false`.
+   * @example true // take over the destination made by hand in the dashboard
    */
   adopt?: pulumi.Input<boolean>;
   /**
@@ -50,6 +59,7 @@ export interface UpstackKlaviyoDestinationArgs {
    * configuration only (`upstack:apiKeys`, a map from pixel id to key, or
    * `upstack:apiKey`), so set the map too. Default: `upstack:apiKeys[pixelId]`,
    * then `upstack:apiKey`, then `UPSTACK_API_KEYS` / `UPSTACK_API_KEY`.
+   * @example cfg.requireSecret("upstackApiKeyStoreA")
    */
   upstackApiKey?: pulumi.Input<string>;
 }
