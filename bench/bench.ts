@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { setMaxListeners } from "node:events";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { parseArgs as parseCliArgs } from "node:util";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { Engine, ProviderHost, type ConfigValue, type RunResult, type StateFile } from "../test/engine/driver";
 import { PROVIDER_TEXT } from "../sdk/provider-shim";
@@ -35,55 +36,55 @@ interface Args {
   rateCheckN: number;
   rateCheckKeys: number;
   coldStartRuns: number;
+  /** Lifecycles per N (fresh stacks each time); figures are medians. */
+  repeat: number;
   /** "end": state written once per run (like PULUMI_SKIP_CHECKPOINTS); "every-step": the driver as is. */
   checkpoints: "end" | "every-step";
 }
 
+const USAGE =
+  "tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--repeat 3] [--json] [--out dir] [--rate-check-n 100 (0 = skip)] [--rate-check-keys 5] [--cold-start-runs 3] [--checkpoints end|every-step]\n";
+
+/** Parses the command line with node:util's parseArgs. */
 function parseArgs(argv: string[]): Args {
-  const a: Args = {
-    ns: [1, 10, 100, 500],
-    latencyMs: 20,
-    json: false,
-    out: join(__dirname, "results"),
-    rateCheckN: 100,
-    rateCheckKeys: 5,
-    coldStartRuns: 3,
-    checkpoints: "end",
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = (): string => {
-      const x = argv[++i];
-      if (x === undefined) throw new Error(`${k ?? ""} needs a value`);
-      return x;
-    };
-    const int = (s: string, min: number): number => {
-      const n = Number(s);
-      if (!Number.isInteger(n) || n < min) throw new Error(`${k ?? ""}: expected a whole number >= ${min}, got "${s}"`);
-      return n;
-    };
-    if (k === "--n")
-      a.ns = v()
-        .split(",")
-        .map((s) => int(s.trim(), 1));
-    else if (k === "--latency-ms") a.latencyMs = int(v(), 0);
-    else if (k === "--json") a.json = true;
-    else if (k === "--out") a.out = resolve(v());
-    else if (k === "--rate-check-n") a.rateCheckN = int(v(), 0);
-    else if (k === "--rate-check-keys") a.rateCheckKeys = int(v(), 1);
-    else if (k === "--cold-start-runs") a.coldStartRuns = int(v(), 1);
-    else if (k === "--checkpoints") {
-      const c = v();
-      if (c !== "end" && c !== "every-step") throw new Error(`--checkpoints: expected end or every-step, got "${c}"`);
-      a.checkpoints = c;
-    } else if (k === "--help" || k === "-h") {
-      process.stdout.write(
-        "tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--json] [--out dir] [--rate-check-n 100 (0 = skip)] [--rate-check-keys 5] [--cold-start-runs 3] [--checkpoints end|every-step]\n",
-      );
-      process.exit(0);
-    } else throw new Error(`unknown argument ${k ?? ""}`);
+  const { values } = parseCliArgs({
+    args: argv,
+    strict: true,
+    options: {
+      n: { type: "string", default: "1,10,100,500" },
+      "latency-ms": { type: "string", default: "20" },
+      repeat: { type: "string", default: "3" },
+      json: { type: "boolean", default: false },
+      out: { type: "string", default: join(__dirname, "results") },
+      "rate-check-n": { type: "string", default: "100" },
+      "rate-check-keys": { type: "string", default: "5" },
+      "cold-start-runs": { type: "string", default: "3" },
+      checkpoints: { type: "string", default: "end" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
   }
-  return a;
+  const int = (name: string, raw: string, min: number): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected a whole number >= ${min}, got "${raw}"`);
+    return n;
+  };
+  const checkpoints = values.checkpoints;
+  if (checkpoints !== "end" && checkpoints !== "every-step") throw new Error(`--checkpoints: expected end or every-step, got "${checkpoints}"`);
+  return {
+    ns: values.n.split(",").map((s) => int("n", s.trim(), 1)),
+    latencyMs: int("latency-ms", values["latency-ms"], 0),
+    repeat: int("repeat", values.repeat, 1),
+    json: values.json,
+    out: resolve(values.out),
+    rateCheckN: int("rate-check-n", values["rate-check-n"], 0),
+    rateCheckKeys: int("rate-check-keys", values["rate-check-keys"], 1),
+    coldStartRuns: int("cold-start-runs", values["cold-start-runs"], 1),
+    checkpoints,
+  };
 }
 
 const progress = (s: string): void => {
@@ -104,6 +105,8 @@ interface OpMeasure {
   accountsRequests2xx: number;
   distinctKeys: number;
   peakRssMb: number;
+  /** CPU time the provider host used during the run (user + system), ms. */
+  hostCpuMs: number;
   maxInFlight: Record<string, number>;
   /** Run start to the first completed gRPC call (Configure) — includes the program's start. */
   firstCallMs: number | undefined;
@@ -114,9 +117,18 @@ interface OpMeasure {
 export interface RunRow {
   op: OpName;
   n: number;
+  /** Median over the repetitions. */
   wallMs: number;
+  /** Median over the repetitions. */
   floorMs: number;
+  /** wallMs / floorMs. */
   ratio: number;
+  /** Every repetition's wall time, ours and the floor's. */
+  wallMsRuns: number[];
+  floorMsRuns: number[];
+  /** Median CPU time of the provider host, ours and the floor's (user + system, ms). */
+  hostCpuMs: number;
+  floorHostCpuMs: number;
   requestsPerResource: Record<string, number>;
   ok: boolean;
   floorOk: boolean;
@@ -202,6 +214,7 @@ async function measure(
     ...countRequests(emu, n),
     distinctKeys,
     peakRssMb: probe.peakRssMb(),
+    hostCpuMs: probe.hostCpuMs(),
     maxInFlight: probe.maxInFlightByMethod(),
     firstCallMs: probe.firstCallMs() === undefined ? undefined : Math.round(probe.firstCallMs() ?? 0),
     changeSummary: run.changeSummary,
@@ -252,6 +265,8 @@ async function lifecycles(emu: RunningEmulator, stacks: Stack[], keyA: string, k
   return out;
 }
 
+let stackSerial = 0;
+
 async function setupStack(emu: RunningEmulator, which: Which, n: number, accountId: string, work: string): Promise<Stack> {
   const pixels: string[] = [];
   const apiKeys: Record<string, string> = {};
@@ -262,7 +277,7 @@ async function setupStack(emu: RunningEmulator, which: Which, n: number, account
       apiKeys[k.pixelId] = k.apiKey;
     }
   }
-  return { which, n, pixels, apiKeys, accountId, stateFile: join(work, `${which}-${n}.json`) };
+  return { which, n, pixels, apiKeys, accountId, stateFile: join(work, `${which}-${n}-${++stackSerial}.json`) };
 }
 
 interface StateStats {
@@ -377,9 +392,10 @@ async function naive(emu: RunningEmulator, work: string): Promise<NaiveResult> {
     const previewMs = Math.round(performance.now() - t0);
     const p = run.resources[0]?.inputs?.["__provider"];
     if (run.ok && typeof p === "string") return { serialized: true, providerBytes: Buffer.byteLength(p), previewMs };
-    // Nothing registered: the driver's runner does not surface a failed provider serialization (the
-    // resource is silently never registered). Serialize it here exactly as pulumi.dynamic.Resource
-    // does — serializeFunction(() => provider, { allowSecrets: true }) — to get the size or the error.
+    // Nothing registered: under mocks a failed provider serialization is only a logged error (the
+    // driver fails the run on it, as the language host would). Serialize it here exactly as
+    // pulumi.dynamic.Resource does — serializeFunction(() => provider, { allowSecrets: true }) — to
+    // get the size or the error itself.
     const driverNote = `driver: preview ${run.ok ? "ok" : "failed"}, ${run.resources.length} resource(s) registered${run.errors[0] ? `, error: ${run.errors[0].slice(0, 300)}` : ""}`;
     const pulumi = await import("@pulumi/pulumi");
     const mod = (await import("./fixtures/naive/provider")) as { provider: unknown };
@@ -476,7 +492,7 @@ export interface BenchResult {
 }
 
 function table(r: BenchResult): string {
-  const rows = [["op", "N", "wall ms", "floor ms", "ratio", "req/resource", "peak RSS MB", "max in flight", "ok"]];
+  const rows = [["op", "N", "wall ms", "floor ms", "ratio", "host CPU ms (floor)", "req/resource", "peak RSS MB", "max in flight", "ok"]];
   for (const x of r.runs) {
     const req =
       Object.entries(x.requestsPerResource)
@@ -492,6 +508,7 @@ function table(r: BenchResult): string {
       String(x.wallMs),
       String(x.floorMs),
       x.ratio.toFixed(2),
+      `${x.hostCpuMs} (${x.floorHostCpuMs})`,
       req,
       String(x.peakRssMb),
       inflight,
@@ -606,11 +623,21 @@ async function main(): Promise<void> {
   try {
     for (const n of args.ns) {
       progress(`N=${n}: setting up ${n} pixels (Upstack keys) × 2 stacks and a Klaviyo account with two keys`);
-      const { account, key } = await emu.admin.createKlaviyoAccountWithKey({ name: `Bench N=${n}` });
-      const rotated = await emu.admin.createKlaviyoKey({ accountId: account.id, label: "UpstackData (rotated)" });
-      const ours = await setupStack(emu, "ours", n, account.id, work);
-      const floorSt = await setupStack(emu, "floor", n, account.id, work);
-      const [o, f] = (await lifecycles(emu, [ours, floorSt], key.key, rotated.key)) as [Lifecycle, Lifecycle];
+      const reps: Lifecycle[][] = [];
+      let coldStack: Stack | undefined;
+      let coldKey = "";
+      for (let rep = 1; rep <= args.repeat; rep++) {
+        if (args.repeat > 1) progress(`N=${n}: repetition ${rep} of ${args.repeat}`);
+        // A fresh Klaviyo account each time, so the accounts endpoint's 15/min never carries over.
+        const { account, key } = await emu.admin.createKlaviyoAccountWithKey({ name: `Bench N=${n} #${rep}` });
+        const rotated = await emu.admin.createKlaviyoKey({ accountId: account.id, label: "UpstackData (rotated)" });
+        const ours = await setupStack(emu, "ours", n, account.id, work);
+        const floorSt = await setupStack(emu, "floor", n, account.id, work);
+        coldStack ??= ours;
+        coldKey ||= key.key;
+        reps.push(await lifecycles(emu, [ours, floorSt], key.key, rotated.key));
+      }
+      const [o, f] = reps[0] as [Lifecycle, Lifecycle];
       const s = stateStats(o.stateAfterCreate, n);
       stateByN[String(n)] = s.stateBytesPerResource;
       stateFileByN[String(n)] = s.stateFileBytesPerResource;
@@ -619,36 +646,46 @@ async function main(): Promise<void> {
       for (const op of OPS) {
         const a = o.ops[op];
         const b = f.ops[op];
+        const oursRuns = reps.map((r) => r[0]!.ops[op]);
+        const floorRuns = reps.map((r) => r[1]!.ops[op]);
+        const wallMs = median(oursRuns.map((m) => m.wallMs));
+        const floorMs = median(floorRuns.map((m) => m.wallMs));
         runs.push({
           op,
           n,
-          wallMs: a.wallMs,
-          floorMs: b.wallMs,
-          ratio: Math.round((a.wallMs / Math.max(1, b.wallMs)) * 100) / 100,
+          wallMs,
+          floorMs,
+          ratio: Math.round((wallMs / Math.max(1, floorMs)) * 100) / 100,
+          wallMsRuns: oursRuns.map((m) => m.wallMs),
+          floorMsRuns: floorRuns.map((m) => m.wallMs),
+          hostCpuMs: median(oursRuns.map((m) => m.hostCpuMs)),
+          floorHostCpuMs: median(floorRuns.map((m) => m.hostCpuMs)),
           requestsPerResource: a.requestsPerResource,
-          ok: a.ok,
-          floorOk: b.ok,
+          ok: oursRuns.every((m) => m.ok),
+          floorOk: floorRuns.every((m) => m.ok),
           requests: a.requests,
           accountsRequests: a.accountsRequests,
           distinctKeys: a.distinctKeys,
-          throttled: a.throttled,
-          peakRssMb: a.peakRssMb,
-          floorPeakRssMb: b.peakRssMb,
+          throttled: Math.max(...oursRuns.map((m) => m.throttled)),
+          peakRssMb: Math.max(...oursRuns.map((m) => m.peakRssMb)),
+          floorPeakRssMb: Math.max(...floorRuns.map((m) => m.peakRssMb)),
           maxInFlight: a.maxInFlight,
           floorRequestsPerResource: b.requestsPerResource,
           changeSummary: a.changeSummary,
-          errors: [...a.errors, ...b.errors.map((e) => `floor: ${e}`)],
+          errors: [...oursRuns.flatMap((m) => m.errors), ...floorRuns.flatMap((m) => m.errors.map((e) => `floor: ${e}`))],
         });
         if (n >= peak.n) peak = { mb: Math.max(n > peak.n ? 0 : peak.mb, a.peakRssMb), n, floor: Math.max(n > peak.n ? 0 : peak.floor, b.peakRssMb) };
       }
-      if (!cold) {
+      if (!cold && coldStack !== undefined) {
+        const ours = coldStack;
+        const key = { key: coldKey };
         progress(`cold start: ${args.coldStartRuns} × (spawn host, Configure, first Check) for ours and the floor`);
         const engine = makeEngine(emu, ours, [key.key], hostProbe());
         const { values } = engine.configValues();
         const oursInputs = {
           pixelId: ours.pixels[0] ?? "",
           privateApiKey: key.key,
-          publicApiKey: account.id,
+          publicApiKey: ours.accountId,
           owner: "pulumi:bench/cold/cold",
           __provider: providerText || PROVIDER_TEXT,
         };

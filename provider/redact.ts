@@ -80,13 +80,47 @@ export function redactValue<T>(value: T): T {
 }
 
 /**
- * Returns a copy of `error` whose message and stack are redacted; `cause` is
- * redacted recursively. Used at every boundary where an error leaves the provider.
+ * Redacts `error`'s message and stack in place, and its `cause` chain. Errors
+ * whose fields cannot be written (a DOMException's `message` is a getter) are
+ * left as they are when they hold no secret, and otherwise replaced in the
+ * chain by a redacted copy. Never throws.
  */
 export function redactError<E extends Error>(error: E): E {
-  error.message = redact(error.message);
-  if (typeof error.stack === "string") error.stack = redact(error.stack);
-  const cause: unknown = (error as { cause?: unknown }).cause;
-  if (cause instanceof Error && cause !== error) redactError(cause);
+  redactFields(error);
+  let holder: Error = error;
+  for (let depth = 0; depth < 8; depth++) {
+    const cause: unknown = (holder as { cause?: unknown }).cause;
+    if (!(cause instanceof Error) || cause === holder) break;
+    let next: Error = cause;
+    if (!redactFields(cause)) {
+      next = new Error(redact(String(cause.message)));
+      next.name = cause.name;
+      next.stack = `${next.name}: ${next.message} (redacted copy)`;
+      try {
+        Object.defineProperty(holder, "cause", { value: next, configurable: true, writable: true });
+      } catch {
+        break;
+      }
+    }
+    holder = next;
+  }
   return error;
+}
+
+/** Redacts message and stack where they hold a secret; false when one of them could not be written. */
+function redactFields(error: Error): boolean {
+  let ok = true;
+  for (const field of ["message", "stack"] as const) {
+    try {
+      const value = error[field];
+      if (typeof value !== "string") continue;
+      const clean = redact(value);
+      if (clean === value) continue;
+      error[field] = clean;
+      if (error[field] !== clean) ok = false;
+    } catch {
+      ok = false;
+    }
+  }
+  return ok;
 }

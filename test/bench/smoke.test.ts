@@ -39,7 +39,7 @@ describe("bench/bench.ts", () => {
 
   it("runs for N=1 and prints one JSON object of the documented shape", async () => {
     // The rate-limit check (100 destinations) is skipped and cold start measured once to keep it short.
-    const r = await runBench(["--n", "1", "--json", "--latency-ms", "1", "--out", out, "--rate-check-n", "0", "--cold-start-runs", "1"]);
+    const r = await runBench(["--n", "1", "--json", "--latency-ms", "1", "--out", out, "--rate-check-n", "0", "--cold-start-runs", "1", "--repeat", "1"]);
     if (r.code !== 0) throw new Error(`bench exited ${String(r.code)}:\n${r.stderr.slice(-4000)}`);
     const result = JSON.parse(r.stdout) as Record<string, unknown> & { runs: Row[] };
 

@@ -51,3 +51,32 @@ test("a throttled validation says what it waits for and for how long", async () 
   ]);
   expect(findSecrets([run.hostOutput], [key.key, upstack.apiKey])).toEqual([]);
 });
+
+test("Upstack not answering: up fails with a clear reason from the real host (not a crash in error handling)", async () => {
+  const { key } = await emu.admin.createKlaviyoAccountWithKey({});
+  const pixelId = randomUUID();
+  const upstack = await emu.admin.createUpstackKey({ pixelId });
+  const rule = emu.faults.add({ service: "upstack", method: "PUT", times: 0, fault: { kind: "hang" } });
+  const engine = new Engine({
+    programDir: join(__dirname, "..", "..", "examples", "basic"),
+    stateFile: join(dir, "hang.json"),
+    env: { UPSTACK_KLAVIYO_TIMEOUT_MS: "200", UPSTACK_KLAVIYO_DEADLINE_MS: "700", UPSTACK_KLAVIYO_QUIET: "1" },
+    config: {
+      upstackPixelId: pixelId,
+      klaviyoPrivateKey: { secret: key.key },
+      "upstack:apiKey": { secret: upstack.apiKey },
+      "upstack:apiUrl": emu.url,
+      "upstack:klaviyoApiUrl": emu.url,
+    },
+  });
+  engines.push(engine);
+  try {
+    const run = await engine.up();
+    expect(run.ok).toBe(false);
+    expect(run.errors.join("\n")).toMatch(/upstack did not answer PUT \/destinations\/api\/klaviyo in time \(\d attempt\(s\), 200 ms each, 700 ms deadline\)/);
+    expect(run.errors.join("\n")).not.toMatch(/TypeError|only a getter/);
+    expect(findSecrets([run.hostOutput, ...run.errors], [key.key, upstack.apiKey])).toEqual([]);
+  } finally {
+    emu.faults.remove(rule.id);
+  }
+});

@@ -184,6 +184,22 @@ class StepFailed extends Error {}
 
 const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
 
+/** A step's summary for a resource already in the state, before anything happened to it. */
+function stateSummary(res: StateResource, op: StepOp): ResourceSummary {
+  return {
+    urn: res.urn,
+    type: res.type,
+    name: nameOf(res.urn),
+    custom: res.custom,
+    op,
+    ...(res.id !== undefined ? { id: res.id } : {}),
+    changes: [],
+    replaces: [],
+    deleteBeforeReplace: false,
+    checkFailures: [],
+  };
+}
+
 function nameOf(urn: string): string {
   const i = urn.lastIndexOf("::");
   return i >= 0 ? urn.slice(i + 2) : urn;
@@ -843,18 +859,7 @@ export class Engine {
         const toDelete = olds.filter((o) => !o.consumed && (o.res.delete || !registered.has(o.res.urn))).reverse();
         for (const o of toDelete) {
           const res = o.res;
-          const summary: ResourceSummary = {
-            urn: res.urn,
-            type: res.type,
-            name: nameOf(res.urn),
-            custom: res.custom,
-            op: res.delete ? "delete-replaced" : "delete",
-            ...(res.id !== undefined ? { id: res.id } : {}),
-            changes: [],
-            replaces: [],
-            deleteBeforeReplace: false,
-            checkFailures: [],
-          };
+          const summary = stateSummary(res, res.delete ? "delete-replaced" : "delete");
           run.steps.push(summary);
           try {
             if (res.protect && !res.delete) this.failStep(run, summary, "unable to delete resource: it is protected (protect: true)");
@@ -896,18 +901,7 @@ export class Engine {
     try {
       const orig = [...d.resources];
       const summaries = orig.map((res): ResourceSummary => {
-        const summary: ResourceSummary = {
-          urn: res.urn,
-          type: res.type,
-          name: nameOf(res.urn),
-          custom: res.custom,
-          op: "same",
-          ...(res.id !== undefined ? { id: res.id } : {}),
-          changes: [],
-          replaces: [],
-          deleteBeforeReplace: false,
-          checkFailures: [],
-        };
+        const summary = stateSummary(res, "same");
         run.steps.push(summary);
         return summary;
       });
@@ -966,18 +960,7 @@ export class Engine {
     const run = this.newRun("destroy", clone(d.pending_operations));
     d.pending_operations = [];
     const deleteOne = async (res: StateResource): Promise<boolean> => {
-      const summary: ResourceSummary = {
-        urn: res.urn,
-        type: res.type,
-        name: nameOf(res.urn),
-        custom: res.custom,
-        op: res.delete ? "delete-replaced" : "delete",
-        ...(res.id !== undefined ? { id: res.id } : {}),
-        changes: [],
-        replaces: [],
-        deleteBeforeReplace: false,
-        checkFailures: [],
-      };
+      const summary = stateSummary(res, res.delete ? "delete-replaced" : "delete");
       run.steps.push(summary);
       if (res.protect && !res.delete) {
         summary.error = "unable to delete resource: it is protected (protect: true)";

@@ -192,6 +192,9 @@ async function main(): Promise<void> {
     }
   }
   await settings.waitForRPCs();
+  // As the language host does: errors the program logged (e.g. a provider that could not be
+  // serialized, which surfaces only as a logged error under mocks) fail the run.
+  if (pulumi.log.hasErrors() && errors.length === 0) errors.push("the program logged errors; see the program output");
   const done: DoneMessage = { t: "done", ok: errors.length === 0, errors, exports: exportsOut };
   process.send!(done, () => process.exit(0));
 }
