@@ -31,7 +31,7 @@ interface Lane {
   starts: number[];
 }
 
-/** Paces calls per lane. */
+/** Paces calls per lane: one call of a lane at a time, each starting a spacing after the previous one completed. */
 export class RequestPacer {
   private readonly lanes = new Map<string, Lane>();
 
@@ -64,7 +64,6 @@ export class RequestPacer {
         const oldest = l.starts[0];
         if (l.starts.length >= limits.perMinute && oldest !== undefined) at = Math.max(at, oldest + 60_000);
       }
-      l.nextStart = at + limits.spacingMs;
       l.starts.push(at);
       const wait = at - now;
       if (wait >= 2000) {
@@ -74,7 +73,13 @@ export class RequestPacer {
       }
       if (wait > 0) await this.sleep(wait);
     });
-    l.chain = turn;
-    return turn.then(call);
+    const result = turn.then(call);
+    // The next call of the lane starts a full spacing after this one has completed, so that two
+    // requests can never reach Klaviyo less than the spacing apart, whatever the network did.
+    const settle = (): void => {
+      l.nextStart = this.now() + limits.spacingMs;
+    };
+    l.chain = result.then(settle, settle);
+    return result;
   }
 }
