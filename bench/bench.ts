@@ -181,7 +181,7 @@ function makeEngine(emu: RunningEmulator, st: Stack, keys: string[], probe: Retu
     "upstack:apiUrl": emu.url,
     "upstack:klaviyoApiUrl": emu.url,
   };
-  if (st.which === "ours") config["klaviyoPublicApiKey"] = st.accountId;
+  config["klaviyoPublicApiKey"] = st.accountId; // both sides: the same inputs
   return new Engine({
     programDir: join(FIXTURES, st.which === "ours" ? "many" : "null"),
     stateFile: st.stateFile,

@@ -62,12 +62,13 @@ export class UpstackKlaviyoDestination extends pulumi.CustomResource {
     const inputs: Record<string, pulumi.Input<unknown>> = {
       pixelId: args.pixelId,
       privateApiKey: pulumi.secret(args.privateApiKey),
-      publicApiKey: args.publicApiKey,
+      // Inputs that are not outputs are sent only when given: every property costs the Pulumi runtime.
+      ...(args.publicApiKey === undefined ? {} : { publicApiKey: args.publicApiKey }),
+      ...(args.scopes === undefined ? {} : { scopes: args.scopes }),
+      ...(args.adopt === undefined ? {} : { adopt: args.adopt }),
+      ...(args.upstackApiKey === undefined ? {} : { upstackApiKey: pulumi.secret(args.upstackApiKey) }),
       enabled: args.enabled,
       label: args.label,
-      scopes: args.scopes,
-      adopt: args.adopt,
-      upstackApiKey: args.upstackApiKey === undefined ? undefined : pulumi.secret(args.upstackApiKey),
       owner: `pulumi:${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
       // Outputs, declared so they can be read from the resource.
       destinationId: undefined,
