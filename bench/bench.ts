@@ -126,6 +126,9 @@ export interface RunRow {
   /** Every repetition's wall time, ours and the floor's. */
   wallMsRuns: number[];
   floorMsRuns: number[];
+  /** Every repetition's host peak RSS (MB), ours and the floor's; peakRssMb / floorPeakRssMb are their medians. */
+  peakRssMbRuns: number[];
+  floorPeakRssMbRuns: number[];
   /** Median CPU time of the provider host, ours and the floor's (user + system, ms). */
   hostCpuMs: number;
   floorHostCpuMs: number;
@@ -667,14 +670,18 @@ async function main(): Promise<void> {
           accountsRequests: a.accountsRequests,
           distinctKeys: a.distinctKeys,
           throttled: Math.max(...oursRuns.map((m) => m.throttled)),
-          peakRssMb: Math.max(...oursRuns.map((m) => m.peakRssMb)),
-          floorPeakRssMb: Math.max(...floorRuns.map((m) => m.peakRssMb)),
+          // Peak RSS depends on when the garbage collector ran: the median over the repetitions, and every run's.
+          peakRssMb: median(oursRuns.map((m) => m.peakRssMb)),
+          floorPeakRssMb: median(floorRuns.map((m) => m.peakRssMb)),
+          peakRssMbRuns: oursRuns.map((m) => m.peakRssMb),
+          floorPeakRssMbRuns: floorRuns.map((m) => m.peakRssMb),
           maxInFlight: a.maxInFlight,
           floorRequestsPerResource: b.requestsPerResource,
           changeSummary: a.changeSummary,
           errors: [...oursRuns.flatMap((m) => m.errors), ...floorRuns.flatMap((m) => m.errors.map((e) => `floor: ${e}`))],
         });
-        if (n >= peak.n) peak = { mb: Math.max(n > peak.n ? 0 : peak.mb, a.peakRssMb), n, floor: Math.max(n > peak.n ? 0 : peak.floor, b.peakRssMb) };
+        const row = runs[runs.length - 1]!;
+        if (n >= peak.n) peak = { mb: Math.max(n > peak.n ? 0 : peak.mb, row.peakRssMb), n, floor: Math.max(n > peak.n ? 0 : peak.floor, row.floorPeakRssMb) };
       }
       if (!cold && coldStack !== undefined) {
         const ours = coldStack;
