@@ -1,17 +1,13 @@
 // Shared set-up for the end-to-end scenario suites (scenarios, install, cli): one emulator per
 // file, a fresh Klaviyo account / pixel / Upstack key per test, engines that record every run so
 // that each scenario can be scanned for leaked keys at its end, and cleanup of hosts and temp dirs.
-import { randomUUID } from "node:crypto";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type RunningEmulator } from "../../emulator";
-import type { KlaviyoAccountView, KlaviyoKeyCreated, RequestLogEntry, UpstackKeyCreated } from "../../emulator";
+import type { RequestLogEntry } from "../../emulator";
+import { EmulatorHarness, type World } from "../support/emulator-harness";
 import {
   Engine,
   findSecrets,
   unwrapSecrets,
-  type ConfigValue,
   type EngineOptions,
   type Json,
   type JsonObject,
@@ -47,90 +43,39 @@ export class TrackedEngine extends Engine {
   }
 }
 
-/** A Klaviyo account with one Full Access key, a pixel and an Upstack key scoped to that pixel. */
-export interface World {
-  account: KlaviyoAccountView;
-  key: KlaviyoKeyCreated;
-  pixelId: string;
-  upstack: UpstackKeyCreated;
-}
+export type { World } from "../support/emulator-harness";
 
 /**
  * Per-file fixture: starts one emulator, hands out fresh worlds, engines and temp dirs, and
  * remembers every secret it created so `leaks()` can scan everything the engines produced.
  */
-export class Scenario {
-  emu!: RunningEmulator;
-  private readonly engines: TrackedEngine[] = [];
-  private readonly dirs: string[] = [];
-  /** Every Klaviyo private key and Upstack API key handed out (plaintext). */
-  readonly secrets = new Set<string>();
+export class Scenario extends EmulatorHarness<TrackedEngine> {
   /** Extra haystacks (e.g. error messages caught outside a RunResult). */
   readonly extraText: string[] = [];
 
-  async start(): Promise<void> {
-    this.emu = await startEmulator({});
-  }
-
-  async close(): Promise<void> {
-    await this.disposeEngines();
-    await this.emu?.close();
-    for (const d of this.dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-  }
-
-  async disposeEngines(): Promise<void> {
-    await Promise.all(this.engines.map((e) => e.dispose()));
-  }
-
   /** Forget the engines of the finished test (after their leak scan). */
   async endTest(): Promise<void> {
-    await this.disposeEngines();
-    this.engines.splice(0);
+    await Promise.all(this.engines.splice(0).map((e) => e.dispose()));
     this.extraText.splice(0);
   }
 
-  tempDir(prefix = "upstack-klaviyo-scenario-"): string {
-    const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    this.dirs.push(d);
-    return d;
+  override tempDir(prefix = "upstack-klaviyo-scenario-"): string {
+    return super.tempDir(prefix);
   }
 
-  /** A fresh Klaviyo account + Full Access key, a fresh pixel and an Upstack key for it. */
-  async world(name = "Scenario Store"): Promise<World> {
-    const { account, key } = await this.emu.admin.createKlaviyoAccountWithKey({ name }, { label: "UpstackData" });
-    const pixelId = randomUUID();
-    const upstack = await this.emu.admin.createUpstackKey({ pixelId });
-    this.secrets.add(key.key);
-    this.secrets.add(upstack.apiKey);
-    return { account, key, pixelId, upstack };
-  }
-
-  async klaviyoKey(accountId: string): Promise<KlaviyoKeyCreated> {
-    const k = await this.emu.admin.createKlaviyoKey({ accountId, label: "UpstackData (rotated)" });
-    this.secrets.add(k.key);
-    return k;
-  }
-
-  async upstackKey(pixelId: string): Promise<UpstackKeyCreated> {
-    const k = await this.emu.admin.createUpstackKey({ pixelId });
-    this.secrets.add(k.apiKey);
-    return k;
-  }
-
-  /** Provider config pointing at the emulator. */
-  providerConfig(): Record<string, ConfigValue> {
-    return { "upstack:apiUrl": this.emu.url, "upstack:klaviyoApiUrl": this.emu.url };
+  override world(name = "Scenario Store"): Promise<World> {
+    return super.world(name);
   }
 
   engine(opts: Omit<EngineOptions, "env"> & { env?: Record<string, string> }): TrackedEngine {
-    const e = new TrackedEngine({
-      hostTimeoutMs: 20000,
-      programTimeoutMs: 45000,
-      ...opts,
-      env: { UPSTACK_KLAVIYO_QUIET: "1", UPSTACK_KLAVIYO_DEADLINE_MS: "20000", ...(opts.env ?? {}) },
-    });
-    this.engines.push(e);
-    return e;
+    return this.track(
+      new TrackedEngine({
+        hostTimeoutMs: 20000,
+        programTimeoutMs: 45000,
+        ...opts,
+        env: { UPSTACK_KLAVIYO_QUIET: "1", UPSTACK_KLAVIYO_DEADLINE_MS: "20000", ...(opts.env ?? {}) },
+      }),
+    );
   }
 
   /** Requests logged since the last call, then clears the log. */

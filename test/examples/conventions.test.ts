@@ -17,7 +17,7 @@ function baseConfig(s: Store, extra: Record<string, string> = {}) {
 }
 
 test("protect: true -> destroy refuses; the destination stays at Upstack and in the state", async () => {
-  const s = await h.store("Protected Co");
+  const s = await h.world("Protected Co");
   const stateFile = path.join(h.tempDir(), "state.json");
   const up = await h.run(h.engine(PROGRAM, stateFile, baseConfig(s, { protect: "true" })), "up");
   const id = plain(up.outputs)["destinationId"];
@@ -34,7 +34,7 @@ test("protect: true -> destroy refuses; the destination stays at Upstack and in 
 });
 
 test("retainOnDelete: true -> destroy removes it from the state only; the destination stays at Upstack", async () => {
-  const s = await h.store("Retained Co");
+  const s = await h.world("Retained Co");
   const stateFile = path.join(h.tempDir(), "state.json");
   const up = await h.run(h.engine(PROGRAM, stateFile, baseConfig(s, { retainOnDelete: "true" })), "up");
   const id = plain(up.outputs)["destinationId"];
@@ -51,7 +51,7 @@ test("retainOnDelete: true -> destroy removes it from the state only; the destin
 });
 
 test('ignoreChanges: ["label"] -> changing the label in config does nothing (zero requests)', async () => {
-  const s = await h.store("Ignoring Co");
+  const s = await h.world("Ignoring Co");
   const stateFile = path.join(h.tempDir(), "state.json");
   await h.run(h.engine(PROGRAM, stateFile, baseConfig(s, { ignoreLabel: "true", label: "First label" })), "up");
 
@@ -71,8 +71,8 @@ test('ignoreChanges: ["label"] -> changing the label in config does nothing (zer
 });
 
 test("dependsOn another destination -> that one is created first, even though it is declared second", async () => {
-  const a = await h.store("Dependent Co");
-  const b = await h.store("Dependency Co");
+  const a = await h.world("Dependent Co");
+  const b = await h.world("Dependency Co");
   const stateFile = path.join(h.tempDir(), "state.json");
   const engine = h.engine(PROGRAM, stateFile, {
     pixelId: a.pixelId,
@@ -99,7 +99,7 @@ test("dependsOn another destination -> that one is created first, even though it
 });
 
 test("aliases -> renaming with an alias to the old name is an in-place update that moves the owner; same id, no second destination", async () => {
-  const s = await h.store("Renamed Co");
+  const s = await h.world("Renamed Co");
   const stateFile = path.join(h.tempDir(), "state.json");
   const first = await h.run(h.engine(PROGRAM, stateFile, baseConfig(s, { name: "klaviyo-old" })), "up");
   const id = plain(first.outputs)["destinationId"];
@@ -126,7 +126,7 @@ test("aliases -> renaming with an alias to the old name is an in-place update th
 });
 
 test("privateApiKey as a plain string -> warned about in the program output, still secret in the state", async () => {
-  const s = await h.store("Plain Co");
+  const s = await h.world("Plain Co");
   const stateFile = path.join(h.tempDir(), "state.json");
   const engine = h.engine(path.join(FIXTURES_DIR, "plain-key"), stateFile, {
     pixelId: s.pixelId,

@@ -16,7 +16,7 @@ describe("examples/many-stores", () => {
   test("3 stores -> 3 destinations on 3 pixels; removing a store from config deletes only its destination", async () => {
     const names = ["Outdoor Co", "Tea House", "Bike Shop"];
     const stores: Store[] = [];
-    for (const n of names) stores.push(await h.store(n));
+    for (const n of names) stores.push(await h.world(n));
     const stateFile = path.join(h.tempDir(), "state.json");
     const config = (which: number[]) => ({
       stores: JSON.stringify(
@@ -60,7 +60,7 @@ describe("examples/many-stores", () => {
   });
 
   test("a store without a key in klaviyoKeys fails with a message naming it, before anything is written", async () => {
-    const s = await h.store("Lonely");
+    const s = await h.world("Lonely");
     const stateFile = path.join(h.tempDir(), "state.json");
     const r = await h.run(
       h.engine(program, stateFile, { stores: JSON.stringify({ Lonely: { pixelId: s.pixelId } }), klaviyoKeys: { secret: "{}" }, ...h.apiKeysConfig([s]) }),
@@ -76,8 +76,8 @@ describe("examples/many-stores", () => {
 describe("examples/rotation", () => {
   test("create, rotate: same destination id, new keyFingerprint and rotatedAt", async () => {
     const program = path.join(EXAMPLES_DIR, "rotation");
-    const s = await h.store("Rotating Co");
-    const next = await h.newKey(s.account.id);
+    const s = await h.world("Rotating Co");
+    const next = await h.klaviyoKey(s.account.id);
     const stateFile = path.join(h.tempDir(), "state.json");
     const config = (key: string) => ({
       upstackPixelId: s.pixelId,
@@ -92,7 +92,7 @@ describe("examples/rotation", () => {
     expect(before["keyFingerprint"]).toMatch(/^sha256:[0-9a-f]{64}$/);
 
     // A wrong "new" key: preview fails and nothing is written.
-    const wrong = await h.store("Another account");
+    const wrong = await h.world("Another account");
     h.emu.clearRequests();
     const bad = await h.run(h.engine(program, stateFile, config(wrong.key.key)), "preview", false);
     expect(bad.ok).toBe(false);
@@ -123,7 +123,7 @@ describe("examples/rotation", () => {
 describe("examples/github-actions", () => {
   test("the pixel and Upstack key come from UPSTACK_PIXEL_ID / UPSTACK_API_KEY in the environment", async () => {
     const program = path.join(EXAMPLES_DIR, "github-actions");
-    const s = await h.store("CI Co");
+    const s = await h.world("CI Co");
     const stateFile = path.join(h.tempDir(), "state.json");
     const env = { UPSTACK_PIXEL_ID: s.pixelId, UPSTACK_API_KEY: s.upstack.apiKey };
     const up = await h.run(h.engine(program, stateFile, { klaviyoPrivateKey: { secret: s.key.key } }, { env }), "up");
