@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
-import type { KlaviyoAccessLevel } from "./types";
+import type { KlaviyoKeyCreated } from "./types";
 
 /** A stored Klaviyo account. */
 export interface KlaviyoAccountRecord {
@@ -15,14 +15,7 @@ export interface KlaviyoAccountRecord {
 }
 
 /** A stored Klaviyo private key (the plaintext is kept: this is an emulator, and it authenticates with it). */
-export interface KlaviyoKeyRecord {
-  id: string;
-  key: string;
-  accountId: string;
-  accessLevel: KlaviyoAccessLevel;
-  scopes: string[];
-  label: string;
-  disabled: boolean;
+export interface KlaviyoKeyRecord extends KlaviyoKeyCreated {
   revoked: boolean;
   createdAt: string;
 }

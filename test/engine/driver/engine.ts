@@ -369,6 +369,15 @@ export class Engine {
     };
   }
 
+  /** Records a run's failure: an aborted run (a hook threw, as if the engine crashed) or an error. */
+  private recordFailure(run: RunResult, e: unknown): void {
+    if (e instanceof EngineAbort) {
+      run.aborted = true;
+      run.abortReason = e.message;
+      run.errors.push(`aborted: ${e.message}`);
+    } else run.errors.push(this.describeError(e));
+  }
+
   private unsaved: { d: Deployment; sm: SecretsManager } | undefined;
 
   private save(d: Deployment, sm: SecretsManager): void {
@@ -881,13 +890,7 @@ export class Engine {
         snapshot();
       }
     } catch (e) {
-      if (e instanceof EngineAbort) {
-        run.aborted = true;
-        run.abortReason = e.message;
-        run.errors.push(`aborted: ${e.message}`);
-      } else {
-        run.errors.push(this.describeError(e));
-      }
+      this.recordFailure(run, e);
     }
     return this.finishRun(run);
   }
@@ -942,11 +945,7 @@ export class Engine {
       d.resources = refreshed.filter((r): r is StateResource => r !== undefined);
       this.save(d, sm);
     } catch (e) {
-      if (e instanceof EngineAbort) {
-        run.aborted = true;
-        run.abortReason = e.message;
-        run.errors.push(`aborted: ${e.message}`);
-      } else run.errors.push(this.describeError(e));
+      this.recordFailure(run, e);
     }
     return this.finishRun(run);
   }
@@ -1015,11 +1014,7 @@ export class Engine {
         this.save(d, sm);
       }
     } catch (e) {
-      if (e instanceof EngineAbort) {
-        run.aborted = true;
-        run.abortReason = e.message;
-        run.errors.push(`aborted: ${e.message}`);
-      } else run.errors.push(this.describeError(e));
+      this.recordFailure(run, e);
     }
     return this.finishRun(run);
   }
