@@ -1,19 +1,24 @@
 /**
  * `upstack-klaviyo check-key`: validates a Klaviyo private key exactly as the
- * resource's check does — the same {@link KeyValidator}, {@link KlaviyoClient}
- * and {@link HttpTransport}, the same settings — and reports the verdict as
- * text or JSON with a documented exit code. Output never contains the key.
+ * resource's check does — through the same public core (`buildContext`, the
+ * same validator, pacer, transport and settings), speaking flags instead of
+ * resource properties — and reports the verdict as text or JSON with a
+ * documented exit code. Output never contains the key.
  * @packageDocumentation
  */
-import { envReader, resolveSettings } from "../provider/config";
-import { ERROR_CATALOGUE, UpstackKlaviyoError } from "../provider/errors";
-import { accessRequirement, describeRequirement, type AccessRequirement } from "../provider/klaviyo/access";
-import { KlaviyoClient } from "../provider/klaviyo/client";
-import { KeyValidator, type KeyValidation } from "../provider/klaviyo/key-validator";
-import { redact } from "../provider/redact";
-import { PROPERTY_SCHEMAS } from "../provider/schema";
-import { HttpTransport } from "../provider/transport/http-transport";
-import { checkBaseUrl } from "../provider/transport/url-policy";
+import {
+  accessRequirement,
+  buildContext,
+  CLI_VOCABULARY,
+  createLogger,
+  describeRequirement,
+  envReader,
+  inputSchemas,
+  redact,
+  UpstackKlaviyoError,
+  type AccessRequirement,
+  type KeyValidation,
+} from "../provider/core";
 import { EXIT_CODES, exitCodeFor, type ExitCode, type FailureCode } from "./exit-codes";
 import { readKey, type KeyInput } from "./read-key";
 
@@ -71,7 +76,7 @@ export interface CheckKeyFailure {
   readonly ok: false;
   /** A provider error code (see the README's error table) or `usage_error` / `internal_error`. */
   readonly code: FailureCode;
-  /** The input the failure is about (`privateApiKey`, `publicApiKey`, `scopes`), or null. */
+  /** The canonical input or setting the failure is about (`privateApiKey`, `publicApiKey`, `scopes`, `klaviyoApiUrl`), or null. */
   readonly property: string | null;
   /** What happened and what to do; redacted. */
   readonly message: string;
@@ -106,29 +111,22 @@ export async function runCheckKey(options: CheckKeyOptions, io: CheckKeyIo): Pro
   try {
     const publicApiKey = parsePublicApiKey(options.publicApiKey);
     requirement = accessRequirement(parseScopes(options.scopes));
-    const reading = await readKey(io.env, io.stdin);
-    if (!reading.ok) throw new CliFailure("usage_error", "privateApiKey", reading.message);
-
-    const settings = resolveSettings(() => undefined, envReader(io.env as NodeJS.ProcessEnv));
-    const klaviyoUrl = options.klaviyoUrl ?? settings.klaviyoApiUrl;
-    checkBaseUrl("klaviyo", klaviyoUrl);
-
-    // The same pieces the provider's context builds, with the same settings.
-    const transport = new HttpTransport({
-      attemptTimeoutMs: settings.attemptTimeoutMs,
-      deadlineMs: settings.deadlineMs,
-      onEvent: (e) => {
-        if (!json)
-          io.stderr.write(
-            redact(`  ${e.service}: ${e.what} got ${e.reason}; retrying in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt + 1}).`) + "\n",
-          );
-      },
+    const env = envReader(io.env as NodeJS.ProcessEnv);
+    // The same context the provider builds, in the command line's words; progress lines go to
+    // stderr in human mode, silenced by UPSTACK_KLAVIYO_QUIET=1 like the provider's.
+    const quiet = json || env("UPSTACK_KLAVIYO_QUIET")?.trim() === "1";
+    const ctx = buildContext({
+      env,
+      words: CLI_VOCABULARY,
+      overrides: { klaviyoApiUrl: options.klaviyoUrl },
+      log: createLogger({ quiet, write: (line) => io.stderr.write(line), format: (_level, message) => `  ${message}` }),
     });
     try {
-      const validator = new KeyValidator(new KlaviyoClient(transport, klaviyoUrl));
-      result = success(await validator.validate(reading.key, { publicApiKey, requirement }));
+      const reading = await readKey(io.env, io.stdin);
+      if (!reading.ok) throw new CliFailure("usage_error", "privateApiKey", reading.message);
+      result = success(await ctx.validator.validate(reading.key, { publicApiKey, requirement }));
     } finally {
-      await transport.close();
+      await ctx.close();
     }
   } catch (error) {
     result = failure(error);
@@ -144,23 +142,23 @@ export async function runCheckKey(options: CheckKeyOptions, io: CheckKeyIo): Pro
   return result.ok ? EXIT_CODES.ok : exitCodeFor(result.code);
 }
 
-/** Checks `--public-api-key` with the resource's own schema. */
+/** Checks `--public-api-key` with the resource's own schema, in the command line's words. */
 function parsePublicApiKey(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const parsed = PROPERTY_SCHEMAS.publicApiKey.safeParse(value);
-  if (!parsed.success) throw new CliFailure("usage_error", "publicApiKey", `--public-api-key: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  const parsed = inputSchemas(CLI_VOCABULARY).publicApiKey.safeParse(value);
+  if (!parsed.success) throw new CliFailure("usage_error", "publicApiKey", parsed.error.issues[0]?.message ?? "--public-api-key is invalid.");
   return parsed.data;
 }
 
-/** Splits `--scopes a:read,b:write` and checks it with the resource's own schema. */
+/** Splits `--scopes a:read,b:write` and checks it with the resource's own schema, in the command line's words. */
 function parseScopes(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   const list = value
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
-  const parsed = PROPERTY_SCHEMAS.scopes.safeParse(list);
-  if (!parsed.success) throw new CliFailure("usage_error", "scopes", `--scopes: ${parsed.error.issues.map((i) => i.message).join(" ")}`);
+  const parsed = inputSchemas(CLI_VOCABULARY).scopes.safeParse(list);
+  if (!parsed.success) throw new CliFailure("usage_error", "scopes", parsed.error.issues.map((i) => i.message).join(" "));
   return parsed.data;
 }
 
@@ -179,9 +177,7 @@ function success(v: KeyValidation): CheckKeySuccess {
 function failure(error: unknown): CheckKeyFailure {
   if (error instanceof CliFailure) return { ok: false, code: error.code, property: error.property, message: error.message };
   if (UpstackKlaviyoError.isInstance(error)) {
-    // As the check handler reports it: the property, defaulting to the key.
-    const property = error.property ?? (error.code === "config_invalid" ? null : "privateApiKey");
-    return { ok: false, code: error.code, property, message: redact(error.message) };
+    return { ok: false, code: error.code, property: error.property ?? null, message: redact(error.message) };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { ok: false, code: "internal_error", property: null, message: redact(`could not validate the key: ${message}`) };
@@ -199,13 +195,14 @@ function humanSuccess(r: CheckKeySuccess, requirement: AccessRequirement): strin
   return lines.join("\n");
 }
 
+/**
+ * The failure as a person reads it: the message (which already says what to
+ * do, in flags) and the code to look up. The error catalogue's fixes are
+ * written for the resource, so they are not repeated here.
+ */
 function humanFailure(r: CheckKeyFailure): string {
   const lines = [`✗ ${r.message}`];
-  if (r.code === "usage_error") {
-    lines.push("  Run `upstack-klaviyo check-key --help` for usage.");
-  } else if (r.code !== "internal_error") {
-    const entry = ERROR_CATALOGUE[r.code];
-    lines.push(`  (${r.code}) ${entry.fix}`);
-  }
+  if (r.code === "usage_error") lines.push("  Run `upstack-klaviyo check-key --help` for usage.");
+  else lines.push(`  (${r.code})`);
   return lines.join("\n");
 }

@@ -3,7 +3,7 @@
  * error code of the provider maps onto them.
  * @packageDocumentation
  */
-import type { ErrorCatalogueEntry, ErrorCode } from "../provider/errors";
+import type { ErrorCatalogueEntry, ErrorCode } from "../provider/core";
 
 /**
  * Exit codes. Scripts and CI can rely on them:

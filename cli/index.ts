@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { runEmulatorCli, type RunningEmulator } from "../emulator";
-import { redact } from "../provider/redact";
+import { redact } from "../provider/core";
 import { runCheckKey, type CheckKeyFailure, type CheckKeyIo, type CheckKeyOptions } from "./check-key";
 import { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from "./exit-codes";
 import { KEY_ENV_VAR, KEY_IN_ARGV_MESSAGE, keyArgumentIndex } from "./read-key";

@@ -4,7 +4,7 @@
  * arguments, which other users can see (`ps`) and shells keep in history.
  * @packageDocumentation
  */
-import { registerSecret } from "../provider/redact";
+import { registerSecret } from "../provider/core";
 
 /** The environment variable the key is read from. */
 export const KEY_ENV_VAR = "KLAVIYO_PRIVATE_KEY";
@@ -100,10 +100,11 @@ export async function readKey(env: Readonly<Record<string, string | undefined>>,
 }
 
 /**
- * Reads `stream` up to its first line break (or its end, or
- * {@link MAX_STDIN_BYTES}), then destroys the stream: the rest is never read,
- * and an open pipe (e.g. `(echo pk_...; sleep 60) | upstack-klaviyo check-key`)
- * cannot keep the process alive.
+ * Reads `stream` up to the end of its first line that is not blank (or its
+ * end, or {@link MAX_STDIN_BYTES}), then destroys the stream: the rest is
+ * never read, and an open pipe (e.g. `(echo pk_...; sleep 60) | upstack-klaviyo check-key`)
+ * cannot keep the process alive. Blank lines before the key (an editor's or
+ * a heredoc's) are skipped, so they cannot hide it.
  */
 export function readFirstLine(stream: KeyStream): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -119,11 +120,11 @@ export function readFirstLine(stream: KeyStream): Promise<string> {
       const destroy = (stream as { destroy?: unknown }).destroy;
       if (typeof destroy === "function") (destroy as () => void).call(stream);
       if (error !== undefined) reject(error instanceof Error ? error : new Error(String(error)));
-      else resolve(text.split(/\r?\n/, 1)[0] ?? "");
+      else resolve(firstNonBlankLine(text));
     };
     const onData = (chunk: string | Buffer): void => {
       text += typeof chunk === "string" ? chunk : chunk.toString("utf8");
-      if (/\r?\n/.test(text) || text.length >= MAX_STDIN_BYTES) finish();
+      if (/\S[^\n]*\n/.test(text) || text.length >= MAX_STDIN_BYTES) finish();
     };
     const onEnd = (): void => finish();
     const onError = (e: unknown): void => finish(e);
@@ -132,4 +133,8 @@ export function readFirstLine(stream: KeyStream): Promise<string> {
     stream.on("error", onError);
     stream.resume();
   });
+}
+
+function firstNonBlankLine(text: string): string {
+  return text.split(/\r?\n/).find((line) => line.trim() !== "") ?? "";
 }

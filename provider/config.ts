@@ -7,6 +7,8 @@
  */
 import { ConfigError } from "./errors";
 import { registerSecret } from "./redact";
+import { isLoopbackHost } from "./transport/url-policy";
+import { PULUMI_VOCABULARY, type SettingName, type Vocabulary } from "./core/vocabulary";
 
 /** The default Upstack API base URL. */
 export const DEFAULT_UPSTACK_API_URL = "https://api.upstackdata.com";
@@ -34,6 +36,14 @@ export interface ProviderSettings {
   readonly deadlineMs: number;
   /** Minimum spacing of Klaviyo accounts requests per account: `UPSTACK_KLAVIYO_PACE_MS` (default 1000; 0 = off). */
   readonly klaviyoPaceMs: number;
+  /** Progress lines silenced: `UPSTACK_KLAVIYO_QUIET=1`. */
+  readonly quiet: boolean;
+}
+
+/** Settings given directly (a command-line flag), which win over config and environment. */
+export interface SettingOverrides {
+  /** Klaviyo's base URL (`--klaviyo-url`). */
+  readonly klaviyoApiUrl?: string | undefined;
 }
 
 /** Reads the environment. */
@@ -48,8 +58,15 @@ export const envReader =
  * Resolves settings from stack config and the environment.
  * @param config - reads `upstack:*` stack config (the configure request's), or nothing.
  * @param env - reads environment variables.
+ * @param words - names the settings in messages (default Pulumi's).
+ * @param overrides - values given directly, e.g. by a command-line flag.
  */
-export function resolveSettings(config: ConfigReader, env: ConfigReader = envReader()): ProviderSettings {
+export function resolveSettings(
+  config: ConfigReader,
+  env: ConfigReader = envReader(),
+  words: Vocabulary = PULUMI_VOCABULARY,
+  overrides: SettingOverrides = {},
+): ProviderSettings {
   const pick = (configKey: string, envKey: string): string | undefined => {
     const fromConfig = config(configKey);
     if (fromConfig !== undefined && fromConfig.trim() !== "") return fromConfig.trim();
@@ -58,21 +75,61 @@ export function resolveSettings(config: ConfigReader, env: ConfigReader = envRea
   const upstackApiKey = pick("upstack:apiKey", "UPSTACK_API_KEY");
   registerSecret(upstackApiKey);
   const keysJson = pick("upstack:apiKeys", "UPSTACK_API_KEYS");
-  const upstackApiKeysByPixel = parseKeyMap(keysJson);
+  const upstackApiKeysByPixel = parseKeyMap(keysJson, words);
   for (const key of upstackApiKeysByPixel.values()) registerSecret(key);
   return {
-    upstackApiUrl: pick("upstack:apiUrl", "UPSTACK_API_URL") ?? DEFAULT_UPSTACK_API_URL,
-    klaviyoApiUrl: pick("upstack:klaviyoApiUrl", "KLAVIYO_API_URL") ?? DEFAULT_KLAVIYO_API_URL,
+    upstackApiUrl: baseUrl("upstack", "upstackApiUrl", pick("upstack:apiUrl", "UPSTACK_API_URL") ?? DEFAULT_UPSTACK_API_URL, words),
+    klaviyoApiUrl: baseUrl(
+      "klaviyo",
+      "klaviyoApiUrl",
+      overrides.klaviyoApiUrl ?? pick("upstack:klaviyoApiUrl", "KLAVIYO_API_URL") ?? DEFAULT_KLAVIYO_API_URL,
+      words,
+    ),
     upstackApiKey,
     pixelId: pick("upstack:pixelId", "UPSTACK_PIXEL_ID")?.toLowerCase(),
     upstackApiKeysByPixel,
     attemptTimeoutMs: positiveInt("UPSTACK_KLAVIYO_TIMEOUT_MS", env("UPSTACK_KLAVIYO_TIMEOUT_MS"), 10_000),
     deadlineMs: positiveInt("UPSTACK_KLAVIYO_DEADLINE_MS", env("UPSTACK_KLAVIYO_DEADLINE_MS"), 60_000),
     klaviyoPaceMs: nonNegativeInt("UPSTACK_KLAVIYO_PACE_MS", env("UPSTACK_KLAVIYO_PACE_MS"), 1000),
+    quiet: env("UPSTACK_KLAVIYO_QUIET")?.trim() === "1",
   };
 }
 
-function parseKeyMap(json: string | undefined): Map<string, string> {
+/**
+ * A service's base URL: a URL, with no path (the API's paths are appended to
+ * it), and https unless the host is loopback. Malformed → `config_invalid`;
+ * plain http to a remote host → `http_insecure_url`.
+ */
+function baseUrl(service: string, setting: SettingName, raw: string, words: Vocabulary): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("config_invalid", `${words.setting(setting)} is not a URL: "${raw.slice(0, 80)}". Set it to the service's base URL, like https://host[:port].`, {
+      property: setting,
+    });
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError("config_invalid", `${words.setting(setting)} must be an https:// URL; it is ${url.protocol}//….`, { property: setting });
+  }
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search !== "" || url.hash !== "") {
+    throw new ConfigError(
+      "config_invalid",
+      `${words.setting(setting)} must be the base URL only, without a path or query: use ${url.origin}, not ${url.origin}${url.pathname}${url.search}. The API paths (like /api/accounts/) are added to it.`,
+      { property: setting },
+    );
+  }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    throw new ConfigError(
+      "http_insecure_url",
+      `${words.setting(setting)} ${url.origin} is refused: plain http is allowed only for loopback hosts (the emulator); ${service} must be reached over https://.`,
+      { property: setting },
+    );
+  }
+  return url.origin;
+}
+
+function parseKeyMap(json: string | undefined, words: Vocabulary): Map<string, string> {
   const map = new Map<string, string>();
   if (json === undefined) return map;
   let parsed: unknown;
@@ -81,20 +138,20 @@ function parseKeyMap(json: string | undefined): Map<string, string> {
   } catch {
     throw new ConfigError(
       "config_invalid",
-      'upstack:apiKeys (or UPSTACK_API_KEYS) is not valid JSON. Set it to an object mapping pixel ids to Upstack API keys: {"<pixel id>": "upstack_..."}.',
+      `${words.setting("upstackApiKeys")} is not valid JSON. Set it to an object mapping pixel ids to Upstack API keys: {"<pixel id>": "upstack_..."}.`,
     );
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError(
       "config_invalid",
-      'upstack:apiKeys (or UPSTACK_API_KEYS) must be a JSON object mapping pixel ids to Upstack API keys: {"<pixel id>": "upstack_..."}.',
+      `${words.setting("upstackApiKeys")} must be a JSON object mapping pixel ids to Upstack API keys: {"<pixel id>": "upstack_..."}.`,
     );
   }
   for (const [pixel, key] of Object.entries(parsed as Record<string, unknown>)) {
     if (typeof key !== "string" || key.trim() === "") {
       throw new ConfigError(
         "config_invalid",
-        `upstack:apiKeys (or UPSTACK_API_KEYS) has a non-string key for pixel ${pixel}. Each value must be an Upstack API key string.`,
+        `${words.setting("upstackApiKeys")} has a non-string key for pixel ${pixel}. Each value must be an Upstack API key string.`,
       );
     }
     map.set(pixel.trim().toLowerCase(), key.trim());
@@ -129,12 +186,18 @@ export interface UpstackCredentials {
  * given, else `upstack:apiKeys[pixelId]`, else the default key. Throws one
  * error naming every way to set it.
  */
-export function upstackCredentials(settings: ProviderSettings, pixelId: string, resourceApiKey?: string): UpstackCredentials {
+export function upstackCredentials(
+  settings: ProviderSettings,
+  pixelId: string,
+  resourceApiKey?: string,
+  words: Vocabulary = PULUMI_VOCABULARY,
+): UpstackCredentials {
   const apiKey = resourceApiKey ?? settings.upstackApiKeysByPixel.get(pixelId) ?? settings.upstackApiKey;
   if (apiKey === undefined) {
     throw new ConfigError(
       "config_missing_credentials",
-      `No Upstack API key for pixel ${pixelId}. Set it in the stack config (pulumi config set --secret upstack:apiKey upstack_..., or upstack:apiKeys for many pixels) or in the environment (UPSTACK_API_KEY / UPSTACK_API_KEYS), or pass upstackApiKey on the resource.`,
+      `No Upstack API key for pixel ${pixelId}. Set ${words.setting("upstackApiKey")} (or ${words.setting("upstackApiKeys")} for many pixels), or pass ${words.property("upstackApiKey")} on the resource.`,
+      { property: "upstackApiKey" },
     );
   }
   registerSecret(apiKey);

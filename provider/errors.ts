@@ -21,6 +21,7 @@ export type ErrorCode =
   | "upstack_owned_by_other"
   | "upstack_changed_outside_pulumi"
   | "upstack_rejected"
+  | "upstack_destination_unhealthy"
   | "http_error"
   | "http_timeout"
   | "http_connection"
@@ -38,15 +39,16 @@ export interface ErrorCatalogueEntry {
 /** Every error code with its cause and fix. */
 export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, ErrorCatalogueEntry>> = {
   config_missing_credentials: {
-    cause: "No Upstack API key or pixel id was found for the destination.",
-    fix: "Set the stack config (`pulumi config set --secret upstack:apiKey upstack_...`, `upstack:pixelId`) or the environment (UPSTACK_API_KEY, UPSTACK_PIXEL_ID), or pass upstackApiKey / pixelId on the resource.",
+    cause: "No Upstack API key was found for the destination's pixel.",
+    fix: "Set the stack config (`pulumi config set --secret upstack:apiKey upstack_...`, or `upstack:apiKeys` for many pixels) or the environment (UPSTACK_API_KEY, UPSTACK_API_KEYS), or pass upstackApiKey on the resource.",
   },
   config_invalid: {
-    cause: "A provider configuration value (upstack:apiUrl, UPSTACK_API_URL, KLAVIYO_API_URL, upstack:apiKeys) is malformed.",
+    cause:
+      "A provider setting is malformed: a base URL (upstack:apiUrl, upstack:klaviyoApiUrl, UPSTACK_API_URL, KLAVIYO_API_URL) that is not a URL, has a path or does not answer like the service, upstack:apiKeys, or an UPSTACK_KLAVIYO_*_MS value.",
     fix: "Correct the value named in the message.",
   },
   input_invalid: {
-    cause: "A resource input failed validation.",
+    cause: "A resource input is missing (a pixelId with no default pixel configured, the key, the owner) or failed validation.",
     fix: "Correct the property named in the message.",
   },
   klaviyo_key_invalid: {
@@ -88,6 +90,10 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, ErrorCatalogueEntry>> =
   upstack_rejected: {
     cause: "Upstack refused the request (HTTP 400 or 422).",
     fix: "Read the reasons in the message; they name the field.",
+  },
+  upstack_destination_unhealthy: {
+    cause: "Upstack registered the destination but reports it unhealthy (Klaviyo refuses the key it holds); the destination is kept in state.",
+    fix: "Check the key in Klaviyo (enabled, Full Access), then run `pulumi up` again; it is updated in place.",
   },
   http_error: {
     cause: "A service answered with an unexpected HTTP status, after retries where they apply.",
@@ -197,8 +203,8 @@ export class HttpError extends UpstackKlaviyoError {
 }
 
 /**
- * The error a create handler throws when the destination exists on Upstack
- * but the create could not finish: the host reports it to the engine as a
+ * The error a create throws when the destination exists on Upstack but the
+ * create could not finish: the Pulumi host reports it to the engine as a
  * partial create (`id`, `properties`, `reasons`), so state keeps track of it.
  */
 export class PartialCreateError extends UpstackKlaviyoError {
@@ -208,9 +214,9 @@ export class PartialCreateError extends UpstackKlaviyoError {
   public readonly properties: Record<string, unknown>;
   /** Why the create is incomplete. */
   public readonly reasons: string[];
-  /** @param id - remote id; @param properties - outputs; @param reason - what failed. */
-  constructor(id: string, properties: Record<string, unknown>, reason: string, cause?: unknown) {
-    super("http_error", reason, cause === undefined ? {} : { cause });
+  /** @param code - why; @param id - remote id; @param properties - outputs; @param reason - what failed. */
+  constructor(code: ErrorCode, id: string, properties: Record<string, unknown>, reason: string, cause?: unknown) {
+    super(code, reason, cause === undefined ? {} : { cause });
     this.id = id;
     this.properties = properties;
     this.reasons = [this.message];

@@ -4,6 +4,7 @@
  * one place, into what they say about the key.
  */
 import type { HttpResponse, HttpTransport } from "../transport/http-transport";
+import { klaviyoRetryHintMs } from "./throttle";
 
 /** The stable API revision the provider pins. */
 export const KLAVIYO_REVISION = "2026-07-15";
@@ -115,6 +116,7 @@ export class KlaviyoClient {
         revision,
         accept: "application/vnd.api+json",
       },
+      retryHint: klaviyoRetryHintMs,
     });
   }
 }

@@ -4,7 +4,9 @@
  * Results are cached per provider process by fingerprint, and concurrent
  * validations of the same key share one set of requests.
  */
-import { HttpError, KlaviyoKeyError } from "../errors";
+import type { Vocabulary } from "../core/vocabulary";
+import { PULUMI_VOCABULARY } from "../core/vocabulary";
+import { ConfigError, HttpError, KlaviyoKeyError } from "../errors";
 import { keyFingerprint, keyHint } from "../fingerprint";
 import { describePrivateKeyProblem } from "../key-format";
 import { registerSecret } from "../redact";
@@ -38,18 +40,33 @@ export interface ValidationTarget {
   readonly requirement: AccessRequirement;
 }
 
+/** What a {@link KeyValidator} speaks with and reads the time from. */
+export interface KeyValidatorOptions {
+  /** The words of the place its messages appear (default Pulumi's). */
+  readonly words?: Vocabulary;
+  /** The clock (default Date.now). */
+  readonly now?: () => number;
+}
+
 /** Validates keys, caching successes for the life of the process. */
 export class KeyValidator {
   private readonly cache = new Map<string, Promise<KeyValidation>>();
+  private readonly w: Vocabulary;
+  private readonly now: () => number;
 
   /**
    * @param client - the Klaviyo client.
    * @param pacer - paces the accounts endpoint per declared account.
+   * @param options - the vocabulary and the clock.
    */
   constructor(
     private readonly client: KlaviyoClient,
     private readonly pacer: RequestPacer = new RequestPacer(),
-  ) {}
+    options: KeyValidatorOptions = {},
+  ) {
+    this.w = options.words ?? PULUMI_VOCABULARY;
+    this.now = options.now ?? Date.now;
+  }
 
   /** Number of distinct validations cached (for tests). */
   get cachedCount(): number {
@@ -63,9 +80,9 @@ export class KeyValidator {
    */
   validate(privateKey: string, target: ValidationTarget): Promise<KeyValidation> {
     registerSecret(privateKey);
-    const problem = describePrivateKeyProblem(privateKey);
+    const problem = describePrivateKeyProblem(privateKey, this.w.property("publicApiKey"));
     if (problem !== undefined) {
-      return Promise.reject(new KlaviyoKeyError("klaviyo_key_invalid", `privateApiKey ${problem}`, { property: "privateApiKey" }));
+      return Promise.reject(new KlaviyoKeyError("klaviyo_key_invalid", `${this.w.property("privateApiKey")} ${problem}`, { property: "privateApiKey" }));
     }
     const cacheKey = `${keyFingerprint(privateKey)}|${target.publicApiKey ?? ""}|${describeRequirement(target.requirement)}`;
     const cached = this.cache.get(cacheKey);
@@ -73,7 +90,7 @@ export class KeyValidator {
     const pending = this.run(privateKey, target).catch((error: unknown) => {
       // Klaviyo could not be asked (outage, timeout, rate limit past the deadline): inconclusive, about this key.
       if (error instanceof HttpError) {
-        throw new KlaviyoKeyError("klaviyo_inconclusive", `privateApiKey: could not validate the key ${keyHint(privateKey)}: ${error.message}`, {
+        throw new KlaviyoKeyError("klaviyo_inconclusive", `${this.w.property("privateApiKey")}: could not validate the key ${keyHint(privateKey)}: ${error.message}`, {
           property: "privateApiKey",
           cause: error,
         });
@@ -88,12 +105,12 @@ export class KeyValidator {
   private async run(key: string, target: ValidationTarget): Promise<KeyValidation> {
     const hint = keyHint(key);
     const account = await this.pacer.run(target.publicApiKey ?? UNDECLARED_LANE, () => this.client.getAccount(key));
-    if (!account.ok) throw keyError(account, hint, "accounts:read", "GET /api/accounts/");
+    if (!account.ok) throw keyError(account, hint, "accounts:read", "GET /api/accounts/", this.w);
     const acct = account.value;
     if (target.publicApiKey !== undefined && acct.id !== target.publicApiKey) {
       throw new KlaviyoKeyError(
         "klaviyo_account_mismatch",
-        `publicApiKey: the private key ${hint} belongs to Klaviyo account ${acct.id}${acct.name === undefined ? "" : ` (${acct.name})`}, expected ${target.publicApiKey}. Use a key created in account ${target.publicApiKey}, or correct publicApiKey.`,
+        `${this.w.property("publicApiKey")}: the private key ${hint} belongs to Klaviyo account ${acct.id}${acct.name === undefined ? "" : ` (${acct.name})`}, expected ${target.publicApiKey}. Use a key created in account ${target.publicApiKey}, or correct ${this.w.property("publicApiKey")}.`,
         { property: "publicApiKey" },
       );
     }
@@ -105,7 +122,7 @@ export class KeyValidator {
       accountName: acct.name,
       accessCheck: access.how,
       unverifiedScopes: access.unverified,
-      validatedAt: new Date().toISOString(),
+      validatedAt: new Date(this.now()).toISOString(),
     };
   }
 
@@ -124,32 +141,32 @@ export class KeyValidator {
           if (req.kind === "full") {
             throw new KlaviyoKeyError(
               "klaviyo_key_not_full_access",
-              `privateApiKey: the key ${hint} has ${k.accessLevel.replace("_", "-")} access; Upstack Data requires a Full Access key. Create a Full Access key named UpstackData in Klaviyo and rotate to it, or declare the scopes you rely on with the scopes input.`,
+              `${this.w.property("privateApiKey")}: the key ${hint} has ${k.accessLevel.replace("_", "-")} access; Upstack Data requires a Full Access key. Create a Full Access key named UpstackData in Klaviyo and rotate to it, or declare the scopes you rely on with ${this.w.property("scopes")}.`,
               { property: "privateApiKey" },
             );
           }
           const missing = missingScopes(grantedScopes(k.accessLevel, k.scopes), req);
           throw new KlaviyoKeyError(
             "klaviyo_key_missing_scope",
-            `privateApiKey: the key ${hint} lacks the declared scope(s) ${missing.join(", ")}. Klaviyo scopes cannot be edited: create a key with these scopes (or Full Access) and rotate to it.`,
+            `${this.w.property("privateApiKey")}: the key ${hint} lacks the declared scope(s) ${missing.join(", ")}. Klaviyo scopes cannot be edited: create a key with these scopes (or Full Access) and rotate to it.`,
             { property: "privateApiKey" },
           );
         }
         throw new KlaviyoKeyError(
           "klaviyo_inconclusive",
-          `privateApiKey: several keys in this Klaviyo account end in ${last4} and they have different access, so the key's access cannot be told apart. Create a new key for Upstack Data and rotate to it.`,
+          `${this.w.property("privateApiKey")}: several keys in this Klaviyo account end in ${last4} and they have different access, so the key's access cannot be told apart. Create a new key for Upstack Data and rotate to it.`,
           { property: "privateApiKey" },
         );
       }
       // Not listed (e.g. a key created before scopes existed): fall through to probing.
     } else if (listing.kind === "invalid") {
-      throw keyError(listing, hint, "credentials:read", "GET /api/api-keys/");
+      throw keyError(listing, hint, "credentials:read", "GET /api/api-keys/", this.w);
     } else if (listing.kind !== "forbidden") {
-      throw keyError(listing, hint, "credentials:read", "GET /api/api-keys/");
+      throw keyError(listing, hint, "credentials:read", "GET /api/api-keys/", this.w);
     } else if (req.kind === "full") {
       throw new KlaviyoKeyError(
         "klaviyo_key_not_full_access",
-        `privateApiKey: the key ${hint} is not a Full Access key (Klaviyo refused it credentials:read, which every Full Access key has). Upstack Data requires Full Access: create a Full Access key named UpstackData and rotate to it, or declare the scopes you rely on with the scopes input.`,
+        `${this.w.property("privateApiKey")}: the key ${hint} is not a Full Access key (Klaviyo refused it credentials:read, which every Full Access key has). Upstack Data requires Full Access: create a Full Access key named UpstackData and rotate to it, or declare the scopes you rely on with ${this.w.property("scopes")}.`,
         { property: "privateApiKey" },
       );
     }
@@ -167,7 +184,7 @@ export class KeyValidator {
         continue;
       }
       const probe = await this.client.probe(key, path);
-      if (!probe.ok) throw keyError(probe, hint, scope, `GET ${path}`);
+      if (!probe.ok) throw keyError(probe, hint, scope, `GET ${path}`, this.w);
       probed.push(scope);
     }
     return {
@@ -183,30 +200,45 @@ function missingScopes(granted: "all" | ReadonlySet<string>, req: AccessRequirem
   return req.scopes.filter((s) => !granted.has(s));
 }
 
-function keyError(outcome: Exclude<KlaviyoOutcome<unknown>, { ok: true }>, hint: string, scope: string, call: string): KlaviyoKeyError {
+function keyError(
+  outcome: Exclude<KlaviyoOutcome<unknown>, { ok: true }>,
+  hint: string,
+  scope: string,
+  call: string,
+  w: Vocabulary,
+): KlaviyoKeyError | ConfigError {
+  const key = w.property("privateApiKey");
+  if (outcome.kind === "other" && outcome.status === 404) {
+    // Klaviyo serves these paths for every key: a 404 means the base URL points somewhere else.
+    return new ConfigError(
+      "config_invalid",
+      `${w.setting("klaviyoApiUrl")} does not look like Klaviyo's API: it answered ${call} with HTTP 404. Point it at Klaviyo's base URL (https://a.klaviyo.com) or the emulator's, without a path.`,
+      { property: "klaviyoApiUrl" },
+    );
+  }
   switch (outcome.kind) {
     case "invalid":
       return new KlaviyoKeyError(
         "klaviyo_key_invalid",
-        `privateApiKey: Klaviyo rejected the key ${hint} (HTTP ${outcome.status}${outcome.detail === undefined ? "" : `: ${outcome.detail}`}): it is mistyped, disabled, revoked or deleted. Create a new Full Access private key in Klaviyo and set it with \`pulumi config set --secret klaviyoPrivateKey pk_...\`.`,
+        `${key}: Klaviyo rejected the key ${hint} (HTTP ${outcome.status}${outcome.detail === undefined ? "" : `: ${outcome.detail}`}): it is mistyped, disabled, revoked or deleted. Create a new Full Access private key in Klaviyo and ${w.setKey}.`,
         { property: "privateApiKey" },
       );
     case "forbidden":
       return new KlaviyoKeyError(
         "klaviyo_key_missing_scope",
-        `privateApiKey: the key ${hint} is valid but lacks the ${scope} scope (Klaviyo answered 403 to ${call}). Klaviyo scopes cannot be edited: create a Full Access key (or one with ${scope}) and rotate to it.`,
+        `${key}: the key ${hint} is valid but lacks the ${scope} scope (Klaviyo answered 403 to ${call}). Klaviyo scopes cannot be edited: create a Full Access key (or one with ${scope}) and rotate to it.`,
         { property: "privateApiKey" },
       );
     case "challenge":
       return new KlaviyoKeyError(
         "klaviyo_inconclusive",
-        `privateApiKey: could not validate the key ${hint}: Klaviyo's CDN answered ${call} with a challenge page (HTTP 403), which says nothing about the key. Run again later.`,
+        `${key}: could not validate the key ${hint}: Klaviyo's CDN answered ${call} with a challenge page (HTTP 403), which says nothing about the key. Run again later.`,
         { property: "privateApiKey" },
       );
     default:
       return new KlaviyoKeyError(
         "klaviyo_inconclusive",
-        `privateApiKey: could not validate the key ${hint}: Klaviyo answered ${call} with HTTP ${outcome.status}${outcome.detail === undefined ? "" : ` (${outcome.detail})`}. Run again; if it persists, check KLAVIYO_API_URL and Klaviyo's status.`,
+        `${key}: could not validate the key ${hint}: Klaviyo answered ${call} with HTTP ${outcome.status}${outcome.detail === undefined ? "" : ` (${outcome.detail})`}. Run again; if it persists, check ${w.setting("klaviyoApiUrl")} and Klaviyo's status.`,
         { property: "privateApiKey" },
       );
   }

@@ -10,7 +10,6 @@
  * 1/s (they may belong to one account) but without the per-minute cap (they
  * may not).
  */
-import { logger } from "../log";
 
 /** Limits of one lane. */
 export interface PacerLimits {
@@ -39,11 +38,13 @@ export class RequestPacer {
    * @param spacingMs - minimum time between request starts in a lane (`UPSTACK_KLAVIYO_PACE_MS`); 0 turns pacing off.
    * @param sleep - waits `ms` (replaceable in tests).
    * @param now - the clock (replaceable in tests).
+   * @param progress - told about long waits (the context's logger); default silent.
    */
   constructor(
     private readonly spacingMs: number = KLAVIYO_ACCOUNTS_SPACING_MS,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     private readonly now: () => number = Date.now,
+    private readonly progress: (message: string) => void = () => undefined,
   ) {}
 
   /** Runs `call` when its lane allows; calls in one lane start in order. */
@@ -67,7 +68,7 @@ export class RequestPacer {
       l.starts.push(at);
       const wait = at - now;
       if (wait >= 2000) {
-        logger.info(
+        this.progress(
           `waiting ${(wait / 1000).toFixed(1)} s for Klaviyo's accounts rate limit (1/s, 15/min per account) before validating another key${laneKey === UNDECLARED_LANE ? "" : ` of account ${laneKey}`}.`,
         );
       }

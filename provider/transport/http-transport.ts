@@ -8,7 +8,7 @@ import type * as Undici from "undici";
 import type { Agent } from "undici";
 import { HttpError } from "../errors";
 import { redact } from "../redact";
-import { DEFAULT_RETRY_OPTIONS, isRepeatable, isRetryableStatus, retryDelayMs, serverRetryHintMs, type RetryOptions } from "./retry-policy";
+import { DEFAULT_RETRY_OPTIONS, isRepeatable, isRetryableStatus, retryDelayMs, serverRetryHintMs, type BodyRetryHint, type RetryOptions } from "./retry-policy";
 import { checkBaseUrl } from "./url-policy";
 
 /** HTTP methods the provider uses. */
@@ -32,6 +32,8 @@ export interface HttpRequest {
   readonly body?: unknown;
   /** Sent as `Idempotency-Key` on every attempt; makes a POST repeatable. */
   readonly idempotencyKey?: string;
+  /** The service's hook that reads a retry hint from a throttled response's body (when Retry-After is missing). */
+  readonly retryHint?: BodyRetryHint;
 }
 
 /** A response the caller interprets (any status that was not retried away). */
@@ -205,7 +207,7 @@ export class HttpTransport {
           });
         }
         if (!isRetryableStatus(response.status, this.options.retry) || !repeatable) return response;
-        const hint = serverRetryHintMs(response.headers, response.body);
+        const hint = serverRetryHintMs(response.headers, response.body, Date.now(), req.retryHint);
         const delay = retryDelayMs(attempt, hint, this.options.retry, random);
         if (attempt > this.options.retry.maxRetries || Date.now() + delay > deadline) {
           throw new HttpError({

@@ -39,12 +39,21 @@ export function isRetryableStatus(status: number, options: RetryOptions = DEFAUL
   return options.retryStatuses.includes(status);
 }
 
+/** A service's own way of saying when to try again, read from a response body (supplied by the service's module). */
+export type BodyRetryHint = (body: unknown) => number | undefined;
+
 /**
  * Parses a server's hint of when to try again, in ms: the Retry-After header
- * (seconds or an HTTP date) first, else Klaviyo's throttling detail
- * "Expected available in N second(s)." Returns undefined when there is none.
+ * (seconds or an HTTP date) first, else what the service's own hook reads
+ * from the body (Klaviyo's, in provider/klaviyo/throttle.ts). Returns
+ * undefined when there is none. The transport knows no service's body format.
  */
-export function serverRetryHintMs(headers: Readonly<Record<string, string>>, body: unknown, now: number = Date.now()): number | undefined {
+export function serverRetryHintMs(
+  headers: Readonly<Record<string, string>>,
+  body: unknown,
+  now: number = Date.now(),
+  bodyHint?: BodyRetryHint,
+): number | undefined {
   const retryAfter = headers["retry-after"];
   if (retryAfter !== undefined && retryAfter.trim() !== "") {
     const seconds = Number(retryAfter);
@@ -52,23 +61,8 @@ export function serverRetryHintMs(headers: Readonly<Record<string, string>>, bod
     const date = Date.parse(retryAfter);
     if (Number.isFinite(date)) return Math.max(0, date - now);
   }
-  const detail = klaviyoThrottleDetail(body);
-  if (detail !== undefined) {
-    const match = /expected available in (\d+(?:\.\d+)?) second/i.exec(detail);
-    if (match?.[1] !== undefined) return Math.ceil(Number(match[1]) * 1000);
-  }
-  return undefined;
-}
-
-function klaviyoThrottleDetail(body: unknown): string | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  const errors = (body as { errors?: unknown }).errors;
-  if (!Array.isArray(errors)) return undefined;
-  for (const e of errors) {
-    const detail = (e as { detail?: unknown } | null)?.detail;
-    if (typeof detail === "string") return detail;
-  }
-  return undefined;
+  const fromBody = bodyHint?.(body);
+  return fromBody !== undefined && Number.isFinite(fromBody) && fromBody >= 0 ? fromBody : undefined;
 }
 
 /**

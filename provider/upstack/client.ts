@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { UpstackCredentials } from "../config";
+import { PULUMI_VOCABULARY, type Vocabulary } from "../core/vocabulary";
 import { HttpError, UpstackApiError } from "../errors";
 import type { HttpResponse, HttpTransport } from "../transport/http-transport";
 
@@ -78,17 +79,19 @@ export class UpstackClient {
   /**
    * @param transport - the shared transport.
    * @param baseUrl - Upstack's base URL.
+   * @param words - the words of the place its errors appear (default Pulumi's).
    */
   constructor(
     private readonly transport: HttpTransport,
     private readonly baseUrl: string,
+    private readonly words: Vocabulary = PULUMI_VOCABULARY,
   ) {}
 
   /** Reads the pixel's destination; undefined when it has none. */
   async get(creds: UpstackCredentials): Promise<UpstackDestination | undefined> {
     const res = await this.send(creds, "GET");
     if (res.status === 404) return undefined;
-    return expectDestination(res, "read", creds.pixelId);
+    return expectDestination(res, "read", creds.pixelId, this.words);
   }
 
   /** Creates or updates the pixel's destination (idempotent; see the contract). */
@@ -96,7 +99,7 @@ export class UpstackClient {
     const headers: Record<string, string> = {};
     if (conditions.ifMatch !== undefined) headers["if-match"] = conditions.ifMatch;
     const res = await this.send(creds, "PUT", { body: write, headers, idempotencyKey: conditions.idempotencyKey ?? randomUUID() });
-    return expectDestination(res, "write", creds.pixelId);
+    return expectDestination(res, "write", creds.pixelId, this.words);
   }
 
   /**
@@ -108,7 +111,7 @@ export class UpstackClient {
     if (res.status === 204 || res.status === 200) return "deleted";
     if (res.status === 404) return "absent";
     if (res.status === 409) return "not-owned";
-    throw upstackError(res, "delete", creds.pixelId);
+    throw upstackError(res, "delete", creds.pixelId, this.words);
   }
 
   private send(
@@ -129,7 +132,7 @@ export class UpstackClient {
   }
 }
 
-function expectDestination(res: HttpResponse, action: string, pixelId: string): UpstackDestination {
+function expectDestination(res: HttpResponse, action: string, pixelId: string, words: Vocabulary): UpstackDestination {
   if (res.status === 200 || res.status === 201) {
     const body = res.body as Partial<UpstackDestination> | undefined;
     if (body !== undefined && typeof body.id === "string" && typeof body.keyFingerprint === "string") {
@@ -143,11 +146,17 @@ function expectDestination(res: HttpResponse, action: string, pixelId: string): 
       message: `Upstack answered the ${action} of pixel ${pixelId}'s Klaviyo destination with a body that is not a destination.`,
     });
   }
-  throw upstackError(res, action, pixelId);
+  throw upstackError(res, action, pixelId, words);
 }
 
-/** Maps an Upstack error response to the error the user sees; the one place that decides. */
-export function upstackError(res: HttpResponse, action: string, pixelId: string): Error {
+/**
+ * Maps an Upstack error response to the error the user sees; the one place that decides.
+ * @param res - Upstack's answer.
+ * @param action - what was asked (`read`, `write`, `delete`), for the message.
+ * @param pixelId - the pixel, for the message.
+ * @param words - the words of the place the message appears (default Pulumi's).
+ */
+export function upstackError(res: HttpResponse, action: string, pixelId: string, words: Vocabulary = PULUMI_VOCABULARY): Error {
   const body = (typeof res.body === "object" && res.body !== null ? res.body : {}) as { message?: unknown; code?: unknown; owner?: unknown; errors?: unknown };
   const message = typeof body.message === "string" ? body.message : undefined;
   switch (res.status) {
@@ -155,7 +164,7 @@ export function upstackError(res: HttpResponse, action: string, pixelId: string)
       return new UpstackApiError(
         "upstack_unauthorized",
         401,
-        `Upstack refused the API key for pixel ${pixelId} (401${message === undefined ? "" : `: ${message}`}): it is missing, invalid, revoked or expired, or scoped to another pixel. Create an Upstack API key for this pixel and set it with \`pulumi config set --secret upstack:apiKey upstack_...\` (or UPSTACK_API_KEY, or upstack:apiKeys for many pixels).`,
+        `Upstack refused the API key for pixel ${pixelId} (401${message === undefined ? "" : `: ${message}`}): it is missing, invalid, revoked or expired, or scoped to another pixel. Create an Upstack API key for this pixel and set it with ${words.setUpstackKey}.`,
         { property: "upstackApiKey" },
       );
     case 403:
@@ -170,7 +179,7 @@ export function upstackError(res: HttpResponse, action: string, pixelId: string)
       return new UpstackApiError(
         "upstack_owned_by_other",
         409,
-        `Pixel ${pixelId} already has a Klaviyo destination ${owner}. Set \`adopt: true\` on this resource to take it over, or remove that destination first (in the dashboard or from the stack that manages it).`,
+        `Pixel ${pixelId} already has a Klaviyo destination ${owner}. Set ${words.assignment("adopt", "true")} on this resource to take it over, or remove that destination first (in the dashboard or from the stack that manages it).`,
         { property: "adopt" },
       );
     }
@@ -178,7 +187,7 @@ export function upstackError(res: HttpResponse, action: string, pixelId: string)
       return new UpstackApiError(
         "upstack_changed_outside_pulumi",
         412,
-        `Pixel ${pixelId}'s Klaviyo destination was changed outside Pulumi since it was last read, so it was not overwritten. Run \`pulumi refresh\` to see the change, then \`pulumi up\` to apply your configuration over it.`,
+        `Pixel ${pixelId}'s Klaviyo destination was changed outside ${words.engine === "terraform" ? "Terraform" : "Pulumi"} since it was last read, so it was not overwritten. ${words.refreshThenApply}.`,
       );
     case 400:
     case 422: {
@@ -202,7 +211,7 @@ export function upstackError(res: HttpResponse, action: string, pixelId: string)
         body: res.body,
         headers: res.headers,
         attempts: res.attempts,
-        message: `Upstack answered the ${action} of pixel ${pixelId}'s Klaviyo destination with HTTP ${res.status}${message === undefined ? "" : `: ${message}`}. Run again; if it persists, check UPSTACK_API_URL and Upstack's status.`,
+        message: `Upstack answered the ${action} of pixel ${pixelId}'s Klaviyo destination with HTTP ${res.status}${message === undefined ? "" : `: ${message}`}. Run again; if it persists, check ${words.setting("upstackApiUrl")} and Upstack's status.`,
       });
   }
 }

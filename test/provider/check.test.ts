@@ -1,5 +1,5 @@
 import * as provider from "../../provider";
-import { UNKNOWN } from "../../provider/schema";
+import { UNKNOWN } from "../../provider/core";
 import { checked, expectNoSecrets, inputsFor, requestCounts, startWorld, type World } from "../support/world";
 
 let world: World;
@@ -35,7 +35,7 @@ describe("check: input validation", () => {
     ["label empty", { label: "  " }, "label", /1 to 100 characters/],
     ["label too long", { label: "x".repeat(101) }, "label", /1 to 100 characters/],
     ["scopes empty", { scopes: [] }, "scopes", /scopes is empty/],
-    ["scopes malformed", { scopes: ["events:write", "everything"] }, "scopes", /not Klaviyo scopes/],
+    ["scopes malformed", { scopes: ["events:write", "everything"] }, "scopes", /1 entry that is not a Klaviyo scope/],
     ["adopt not boolean", { adopt: 1 }, "adopt", /true or false/],
     ["upstack key malformed", { upstackApiKey: "up_123" }, "upstackApiKey", /starts with upstack_/],
   ];

@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import * as provider from "../../provider";
-import { PROPERTY_SCHEMAS } from "../../provider/schema";
+import { inputSchemas } from "../../provider/core";
 import type * as RedactModule from "../../provider/redact";
 import { startWorld, type World } from "../support/world";
 import { setEnv } from "./support";
@@ -110,7 +110,7 @@ function leaks(text: string, secret: unknown, min = 8): string[] {
 }
 
 function schemaValid(name: (typeof NAMES)[number], value: unknown): boolean {
-  return value !== undefined && value !== null && PROPERTY_SCHEMAS[name].safeParse(value).success;
+  return value !== undefined && value !== null && (inputSchemas()[name] as { safeParse(v: unknown): { success: boolean } }).safeParse(value).success;
 }
 
 async function checkProperties(inputs: Record<string, unknown>): Promise<void> {

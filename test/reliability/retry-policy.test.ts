@@ -7,6 +7,7 @@ import {
   serverRetryHintMs,
   type RetryOptions,
 } from "../../provider/transport/retry-policy";
+import { klaviyoRetryHintMs } from "../../provider/klaviyo/throttle";
 
 const klaviyoThrottle = (detail: string) => ({ errors: [{ id: "x", status: 429, code: "throttled", title: "Request was throttled.", detail }] });
 
@@ -72,16 +73,16 @@ describe("serverRetryHintMs", () => {
     ["Request was throttled. Expected available in 2.5 seconds.", 2500],
     ["request was throttled. EXPECTED AVAILABLE IN 4 SECONDS.", 4000],
   ])("Klaviyo detail %j → %i ms", (detail, ms) => {
-    expect(serverRetryHintMs({}, klaviyoThrottle(detail), now)).toBe(ms);
+    expect(serverRetryHintMs({}, klaviyoThrottle(detail), now, klaviyoRetryHintMs)).toBe(ms);
   });
 
   test("the header wins over the Klaviyo detail", () => {
-    expect(serverRetryHintMs({ "retry-after": "2" }, klaviyoThrottle("Expected available in 30 seconds."), now)).toBe(2000);
+    expect(serverRetryHintMs({ "retry-after": "2" }, klaviyoThrottle("Expected available in 30 seconds."), now, klaviyoRetryHintMs)).toBe(2000);
   });
 
   test("an unparseable header falls back to the body", () => {
-    expect(serverRetryHintMs({ "retry-after": "soon" }, klaviyoThrottle("Expected available in 5 seconds."), now)).toBe(5000);
-    expect(serverRetryHintMs({ "retry-after": "   " }, klaviyoThrottle("Expected available in 5 seconds."), now)).toBe(5000);
+    expect(serverRetryHintMs({ "retry-after": "soon" }, klaviyoThrottle("Expected available in 5 seconds."), now, klaviyoRetryHintMs)).toBe(5000);
+    expect(serverRetryHintMs({ "retry-after": "   " }, klaviyoThrottle("Expected available in 5 seconds."), now, klaviyoRetryHintMs)).toBe(5000);
   });
 
   test.each<[string, Record<string, string>, unknown]>([
@@ -93,13 +94,17 @@ describe("serverRetryHintMs", () => {
     ["a text body", {}, "Expected available in 5 seconds."],
     ["null error entries", {}, { errors: [null, 3] }],
   ])("no hint: %s", (_n, headers, body) => {
-    expect(serverRetryHintMs(headers, body, now)).toBeUndefined();
+    expect(serverRetryHintMs(headers, body, now, klaviyoRetryHintMs)).toBeUndefined();
+  });
+
+  test("the transport reads no service's body by itself: without the service's hook, Klaviyo's detail is no hint", () => {
+    expect(serverRetryHintMs({}, klaviyoThrottle("Expected available in 7 seconds."), now)).toBeUndefined();
   });
 
   test("property: never throws and never returns a negative or non-finite value", () => {
     fc.assert(
       fc.property(fc.option(fc.string(), { nil: undefined }), fc.anything(), (h, body) => {
-        const hint = serverRetryHintMs(h === undefined ? {} : { "retry-after": h }, body, now);
+        const hint = serverRetryHintMs(h === undefined ? {} : { "retry-after": h }, body, now, klaviyoRetryHintMs);
         if (hint !== undefined) {
           expect(Number.isFinite(hint)).toBe(true);
           expect(hint).toBeGreaterThanOrEqual(0);

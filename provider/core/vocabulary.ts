@@ -1,0 +1,105 @@
+/**
+ * The words of the place a message appears. The rules name things by their
+ * canonical property (`privateApiKey`) and setting (`klaviyoApiUrl`); a
+ * {@link Vocabulary} renders them as Pulumi (`privateApiKey`,
+ * `upstack:klaviyoApiUrl`), Terraform (`private_api_key`) or the command
+ * line (`--public-api-key`) says them, and names that engine's commands.
+ */
+import type { InputName, OutputName } from "./shape";
+
+/** A provider setting, by its canonical name. */
+export type SettingName = "upstackApiKey" | "upstackApiKeys" | "pixelId" | "upstackApiUrl" | "klaviyoApiUrl" | "timeoutMs" | "deadlineMs" | "paceMs";
+
+/** Which engine a vocabulary speaks for. */
+export type EngineName = "pulumi" | "terraform" | "cli";
+
+/** How the engine that shows a message names things and says what to do. */
+export interface Vocabulary {
+  /** The engine. */
+  readonly engine: EngineName;
+  /** A resource property as the user writes it. */
+  property(name: InputName | OutputName): string;
+  /** A property given a value, as the user writes it (`adopt: true`, `adopt = true`). */
+  assignment(name: InputName, value: string): string;
+  /** A provider setting as the user sets it, with its environment variable. */
+  setting(name: SettingName): string;
+  /** How to give the provider a new Klaviyo private key (after "set it with" / "and"). */
+  readonly setKey: string;
+  /** How to give a new Upstack API key. */
+  readonly setUpstackKey: string;
+  /** How to see an out-of-band change and then apply the configuration over it. */
+  readonly refreshThenApply: string;
+  /** The command that applies the configuration again. */
+  readonly applyAgain: string;
+}
+
+const ENV: Readonly<Record<SettingName, string>> = {
+  upstackApiKey: "UPSTACK_API_KEY",
+  upstackApiKeys: "UPSTACK_API_KEYS",
+  pixelId: "UPSTACK_PIXEL_ID",
+  upstackApiUrl: "UPSTACK_API_URL",
+  klaviyoApiUrl: "KLAVIYO_API_URL",
+  timeoutMs: "UPSTACK_KLAVIYO_TIMEOUT_MS",
+  deadlineMs: "UPSTACK_KLAVIYO_DEADLINE_MS",
+  paceMs: "UPSTACK_KLAVIYO_PACE_MS",
+};
+
+/** Settings with only an environment variable. */
+const ENV_ONLY = new Set<SettingName>(["timeoutMs", "deadlineMs", "paceMs"]);
+
+const PULUMI_CONFIG: Readonly<Partial<Record<SettingName, string>>> = {
+  upstackApiKey: "upstack:apiKey",
+  upstackApiKeys: "upstack:apiKeys",
+  pixelId: "upstack:pixelId",
+  upstackApiUrl: "upstack:apiUrl",
+  klaviyoApiUrl: "upstack:klaviyoApiUrl",
+};
+
+const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** The environment variable of a setting. */
+export function settingEnvVar(name: SettingName): string {
+  return ENV[name];
+}
+
+/** Pulumi: resource properties in camelCase, settings in the `upstack:` stack config. */
+export const PULUMI_VOCABULARY: Vocabulary = {
+  engine: "pulumi",
+  property: (name) => name,
+  assignment: (name, value) => `\`${name}: ${value}\``,
+  setting: (name) => (ENV_ONLY.has(name) ? ENV[name] : `${PULUMI_CONFIG[name] ?? name} (or ${ENV[name]})`),
+  setKey: "`pulumi config set --secret klaviyoPrivateKey pk_...`",
+  setUpstackKey: "`pulumi config set --secret upstack:apiKey upstack_...` (or UPSTACK_API_KEY, or upstack:apiKeys for many pixels)",
+  refreshThenApply: "Run `pulumi refresh` to see the change, then `pulumi up` to apply your configuration over it",
+  applyAgain: "`pulumi up`",
+};
+
+/** Terraform: attributes in snake_case, settings as provider block attributes. */
+export const TERRAFORM_VOCABULARY: Vocabulary = {
+  engine: "terraform",
+  property: (name) => snake(name),
+  assignment: (name, value) => `\`${snake(name)} = ${value}\``,
+  setting: (name) => (ENV_ONLY.has(name) ? ENV[name] : `the provider's ${snake(name)} (or ${ENV[name]})`),
+  setKey: "the private_api_key attribute (from a sensitive variable, e.g. TF_VAR_klaviyo_private_key)",
+  setUpstackKey: "the provider's upstack_api_key (or UPSTACK_API_KEY, or upstack_api_keys for many pixels)",
+  refreshThenApply: "Run `terraform apply -refresh-only` to see the change, then `terraform apply` to apply your configuration over it",
+  applyAgain: "`terraform apply`",
+};
+
+const CLI_FLAGS: Readonly<Partial<Record<InputName | OutputName, string>>> = {
+  privateApiKey: "the key (KLAVIYO_PRIVATE_KEY or stdin)",
+  publicApiKey: "--public-api-key",
+  scopes: "--scopes",
+};
+
+/** The command line: flags, and the key's two sources. */
+export const CLI_VOCABULARY: Vocabulary = {
+  engine: "cli",
+  property: (name) => CLI_FLAGS[name] ?? name,
+  assignment: (name, value) => `${CLI_FLAGS[name] ?? name} ${value}`,
+  setting: (name) => (name === "klaviyoApiUrl" ? "--klaviyo-url (or KLAVIYO_API_URL)" : ENV[name]),
+  setKey: "pass it in KLAVIYO_PRIVATE_KEY or on stdin",
+  setUpstackKey: "set UPSTACK_API_KEY",
+  refreshThenApply: "Read the destination again, then apply your configuration over it",
+  applyAgain: "the command again",
+};
