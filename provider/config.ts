@@ -105,9 +105,13 @@ function baseUrl(service: string, setting: SettingName, raw: string, words: Voca
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError("config_invalid", `${words.setting(setting)} is not a URL: "${raw.slice(0, 80)}". Set it to the service's base URL, like https://host[:port].`, {
-      property: setting,
-    });
+    throw new ConfigError(
+      "config_invalid",
+      `${words.setting(setting)} is not a URL: "${raw.slice(0, 80)}". Set it to the service's base URL, like https://host[:port].`,
+      {
+        property: setting,
+      },
+    );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new ConfigError("config_invalid", `${words.setting(setting)} must be an https:// URL; it is ${url.protocol}//….`, { property: setting });

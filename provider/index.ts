@@ -84,4 +84,12 @@ export { remove as delete };
  * types. The handlers accept what the engine actually sends (raw, unchecked
  * values) and return the shape's types.
  */
-export const provider: pulumi.dynamic.ResourceProvider<DestinationInputs, DestinationOutputs> = { configure, check, diff, create, update, read, delete: remove };
+export const provider: pulumi.dynamic.ResourceProvider<DestinationInputs, DestinationOutputs> = {
+  configure,
+  check,
+  diff,
+  create,
+  update,
+  read,
+  delete: remove,
+};

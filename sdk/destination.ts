@@ -1,7 +1,11 @@
 /** The `UpstackKlaviyoDestination` resource. */
 import * as pulumi from "@pulumi/pulumi";
 import { PROVIDER_TEXT, RESOURCE_TYPE } from "./provider-shim";
-import type { UpstackKlaviyoDestinationArgs } from "./types";
+import { DESTINATION_INPUTS, PUBLIC_OUTPUT_NAMES, SECRET_INPUT_NAMES } from "../provider/core/shape";
+import { UpstackKlaviyoDestinationOutputs, type UpstackKlaviyoDestinationArgs } from "./types";
+
+/** Outputs that are not also inputs: declared to the engine as `undefined` so they can be read from the resource. */
+const COMPUTED_OUTPUTS = PUBLIC_OUTPUT_NAMES.filter((name) => !(name in DESTINATION_INPUTS));
 
 /**
  * An Upstack Data Klaviyo destination. Creating it validates the Klaviyo
@@ -12,42 +16,10 @@ import type { UpstackKlaviyoDestinationArgs } from "./types";
  *
  * It is a Pulumi dynamic resource (served by the Node dynamic provider host),
  * declared as a CustomResource so that its serialized provider is the small
- * shim in provider-shim.ts rather than a serialized closure.
+ * shim in provider-shim.ts rather than a serialized closure. Its arguments and
+ * outputs are generated from the resource's shape (provider/core/shape.ts).
  */
-export class UpstackKlaviyoDestination extends pulumi.CustomResource {
-  /** Upstack's id of the destination (`dst_…`); also the resource id. */
-  declare public readonly destinationId: pulumi.Output<string>;
-  /** The pixel it belongs to. */
-  declare public readonly pixelId: pulumi.Output<string>;
-  /** `sha256:` + hex SHA-256 of the key Upstack holds. */
-  declare public readonly keyFingerprint: pulumi.Output<string>;
-  /** `pk_...` + the key's last four characters. */
-  declare public readonly keyHint: pulumi.Output<string>;
-  /** The Klaviyo account (public key / Site ID) the key belongs to. */
-  declare public readonly klaviyoAccountId: pulumi.Output<string>;
-  /** The Klaviyo account's organization name, when it has one. */
-  declare public readonly klaviyoAccountName: pulumi.Output<string | undefined>;
-  /** `healthy`, `unhealthy` (Klaviyo rejects the key) or `disabled`. */
-  declare public readonly status: pulumi.Output<string>;
-  /** Why the destination is not healthy, when it is not. */
-  declare public readonly statusReason: pulumi.Output<string | undefined>;
-  /** Whether events flow. */
-  declare public readonly enabled: pulumi.Output<boolean>;
-  /** Display name. */
-  declare public readonly label: pulumi.Output<string>;
-  /** Who manages the destination: `pulumi:<project>/<stack>/<name>`. */
-  declare public readonly owner: pulumi.Output<string>;
-  /** How the key's access was established. */
-  declare public readonly accessCheck: pulumi.Output<string>;
-  /** When the key was last validated against Klaviyo (ISO 8601). */
-  declare public readonly validatedAt: pulumi.Output<string>;
-  /** When Upstack last received a different key (ISO 8601). */
-  declare public readonly rotatedAt: pulumi.Output<string>;
-  /** When the destination was created (ISO 8601). */
-  declare public readonly createdAt: pulumi.Output<string>;
-  /** When the destination last changed (ISO 8601). */
-  declare public readonly updatedAt: pulumi.Output<string>;
-
+export class UpstackKlaviyoDestination extends UpstackKlaviyoDestinationOutputs {
   /**
    * @param name - the resource name; with the project and stack it names the destination's owner.
    * @param args - see {@link UpstackKlaviyoDestinationArgs}.
@@ -61,29 +33,19 @@ export class UpstackKlaviyoDestination extends pulumi.CustomResource {
     }
     const inputs: Record<string, pulumi.Input<unknown>> = {
       pixelId: args.pixelId,
-      privateApiKey: pulumi.secret(args.privateApiKey),
+      privateApiKey: args.privateApiKey,
       // Inputs that are not outputs are sent only when given: every property costs the Pulumi runtime.
       ...(args.publicApiKey === undefined ? {} : { publicApiKey: args.publicApiKey }),
       ...(args.scopes === undefined ? {} : { scopes: args.scopes }),
       ...(args.adopt === undefined ? {} : { adopt: args.adopt }),
-      ...(args.upstackApiKey === undefined ? {} : { upstackApiKey: pulumi.secret(args.upstackApiKey) }),
+      ...(args.upstackApiKey === undefined ? {} : { upstackApiKey: args.upstackApiKey }),
       enabled: args.enabled,
       label: args.label,
       owner: `pulumi:${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
-      // Outputs, declared so they can be read from the resource.
-      destinationId: undefined,
-      keyFingerprint: undefined,
-      keyHint: undefined,
-      klaviyoAccountId: undefined,
-      klaviyoAccountName: undefined,
-      status: undefined,
-      statusReason: undefined,
-      accessCheck: undefined,
-      validatedAt: undefined,
-      rotatedAt: undefined,
-      createdAt: undefined,
-      updatedAt: undefined,
     };
+    // Credentials (the shape's secret inputs) are always secret, whatever the program passed.
+    for (const secret of SECRET_INPUT_NAMES) if (inputs[secret] !== undefined) inputs[secret] = pulumi.secret(inputs[secret]);
+    for (const output of COMPUTED_OUTPUTS) inputs[output] = undefined;
     // The Node dynamic provider host serves this resource; __provider is the thin shim (see provider-shim.ts).
     inputs["__provider"] = PROVIDER_TEXT;
     super(RESOURCE_TYPE, name, inputs, opts);

@@ -15,5 +15,5 @@
  * @packageDocumentation
  */
 export { UpstackKlaviyoDestination } from "./destination";
-export type { UpstackKlaviyoDestinationArgs } from "./types";
+export { UpstackKlaviyoDestinationOutputs, type UpstackKlaviyoDestinationArgs } from "./types";
 export { PROVIDER_MODULE, PROVIDER_TEXT, RESOURCE_TYPE } from "./provider-shim";

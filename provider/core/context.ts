@@ -88,7 +88,12 @@ export function buildContext(options: BuildContextOptions = {}): CoreContext {
       ...options.transportOptions,
     });
   const klaviyo = new KlaviyoClient(transport, settings.klaviyoApiUrl);
-  const pacer = new RequestPacer(settings.klaviyoPaceMs, undefined, () => clock.now(), (message) => log.info(message));
+  const pacer = new RequestPacer(
+    settings.klaviyoPaceMs,
+    undefined,
+    () => clock.now(),
+    (message) => log.info(message),
+  );
   return {
     settings,
     transport,

@@ -16,15 +16,7 @@
  * @packageDocumentation
  */
 export { buildContext, describeRetry, type BuildContextOptions, type Clock, type CoreContext } from "./context";
-export {
-  CLI_VOCABULARY,
-  PULUMI_VOCABULARY,
-  TERRAFORM_VOCABULARY,
-  settingEnvVar,
-  type EngineName,
-  type SettingName,
-  type Vocabulary,
-} from "./vocabulary";
+export { CLI_VOCABULARY, PULUMI_VOCABULARY, TERRAFORM_VOCABULARY, settingEnvVar, type EngineName, type SettingName, type Vocabulary } from "./vocabulary";
 export {
   DESTINATION_INPUTS,
   DESTINATION_OUTPUTS,

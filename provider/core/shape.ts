@@ -27,6 +27,8 @@ export interface InputSpec {
   readonly default?: string;
   /** True when the engine binding sets it, not the user (the SDK sets `owner`). */
   readonly setByEngine?: boolean;
+  /** An example value, as TypeScript source (for the SDK's TSDoc). */
+  readonly example?: string;
 }
 
 /** One resource output. */
@@ -45,12 +47,12 @@ export interface OutputSpec {
 export const DESTINATION_INPUTS = {
   pixelId: {
     type: "string",
-    description:
-      "The Upstack pixel (a UUID) the destination belongs to. A pixel has at most one Klaviyo destination. Changing it replaces the resource (the new pixel's destination is created before the old one is deleted).",
+    description: "The Upstack pixel (a UUID) the destination belongs to. A pixel has at most one Klaviyo destination.",
     secret: false,
     forcesReplacement: true,
     presence: "optional",
     default: "the provider's default pixel setting (`upstack:pixelId`, `UPSTACK_PIXEL_ID`)",
+    example: '"9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f"',
   },
   privateApiKey: {
     type: "string",
@@ -59,6 +61,7 @@ export const DESTINATION_INPUTS = {
     secret: true,
     forcesReplacement: false,
     presence: "required",
+    example: 'cfg.requireSecret("klaviyoPrivateKey")',
   },
   publicApiKey: {
     type: "string",
@@ -67,6 +70,7 @@ export const DESTINATION_INPUTS = {
     forcesReplacement: false,
     presence: "optional",
     default: "not checked",
+    example: '"AbC123"',
   },
   enabled: {
     type: "boolean",
@@ -75,6 +79,7 @@ export const DESTINATION_INPUTS = {
     forcesReplacement: false,
     presence: "optional",
     default: "true",
+    example: "false // pause forwarding without deleting the destination",
   },
   label: {
     type: "string",
@@ -83,6 +88,7 @@ export const DESTINATION_INPUTS = {
     forcesReplacement: false,
     presence: "optional",
     default: '"UpstackData" (the name Upstack\'s guide gives the key)',
+    example: '"Klaviyo – EU store"',
   },
   scopes: {
     type: "string[]",
@@ -92,6 +98,7 @@ export const DESTINATION_INPUTS = {
     forcesReplacement: false,
     presence: "optional",
     default: "Full Access required",
+    example: '["events:write", "profiles:write", "metrics:read", "profiles:read"]',
   },
   adopt: {
     type: "boolean",
@@ -101,6 +108,7 @@ export const DESTINATION_INPUTS = {
     forcesReplacement: false,
     presence: "optional",
     default: "false",
+    example: "true // take over the destination made by hand in the dashboard",
   },
   upstackApiKey: {
     type: "string",
@@ -110,6 +118,7 @@ export const DESTINATION_INPUTS = {
     forcesReplacement: false,
     presence: "optional",
     default: "the provider's per-pixel key map, then its default key",
+    example: 'cfg.requireSecret("upstackApiKeyStoreA")',
   },
   owner: {
     type: "string",

@@ -90,10 +90,14 @@ export class KeyValidator {
     const pending = this.run(privateKey, target).catch((error: unknown) => {
       // Klaviyo could not be asked (outage, timeout, rate limit past the deadline): inconclusive, about this key.
       if (error instanceof HttpError) {
-        throw new KlaviyoKeyError("klaviyo_inconclusive", `${this.w.property("privateApiKey")}: could not validate the key ${keyHint(privateKey)}: ${error.message}`, {
-          property: "privateApiKey",
-          cause: error,
-        });
+        throw new KlaviyoKeyError(
+          "klaviyo_inconclusive",
+          `${this.w.property("privateApiKey")}: could not validate the key ${keyHint(privateKey)}: ${error.message}`,
+          {
+            property: "privateApiKey",
+            cause: error,
+          },
+        );
       }
       throw error;
     });
