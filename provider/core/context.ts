@@ -11,7 +11,7 @@ import { KlaviyoClient } from "../klaviyo/client";
 import { KeyValidator } from "../klaviyo/key-validator";
 import { RequestPacer } from "../klaviyo/request-pacer";
 import { createLogger, type Logger } from "../log";
-import { HttpTransport, type TransportEvent, type TransportOptions } from "../transport/http-transport";
+import { HttpTransport, type Transport, type TransportEvent, type TransportOptions } from "../transport/http-transport";
 import { UpstackClient } from "../upstack/client";
 import { PULUMI_VOCABULARY, type Vocabulary } from "./vocabulary";
 
@@ -26,7 +26,7 @@ export interface CoreContext {
   /** Resolved settings. */
   readonly settings: ProviderSettings;
   /** The one transport every request goes through. */
-  readonly transport: HttpTransport;
+  readonly transport: Transport;
   /** Klaviyo. */
   readonly klaviyo: KlaviyoClient;
   /** Upstack. */
@@ -60,7 +60,7 @@ export interface BuildContextOptions {
   /** Transport options to override (tests: sleep, random; a fake is passed as `transport`). */
   readonly transportOptions?: Partial<TransportOptions>;
   /** A transport to use instead of a new one (tests pass one that answers without a network). */
-  readonly transport?: HttpTransport;
+  readonly transport?: Transport;
 }
 
 /** The progress line for a retry, the same wherever it is shown. */

@@ -71,4 +71,5 @@ export { ERROR_CATALOGUE, UpstackKlaviyoError, type ErrorCode, type ErrorCatalog
 export { envReader, type ConfigReader, type ProviderSettings, type SettingOverrides } from "../config";
 export { createLogger, type Logger, type LoggerOptions } from "../log";
 export { redact, registerSecret } from "../redact";
+export type { HttpRequest, HttpResponse, Transport, TransportEvent } from "../transport/http-transport";
 export { keyFingerprint, keyHint } from "../fingerprint";

@@ -1,9 +1,9 @@
 /**
  * The Klaviyo endpoints the provider calls, and nothing else. Every call goes
- * through the shared {@link HttpTransport}; responses are classified here, in
+ * through the shared transport; responses are classified here, in
  * one place, into what they say about the key.
  */
-import type { HttpResponse, HttpTransport } from "../transport/http-transport";
+import type { HttpResponse, Transport } from "../transport/http-transport";
 import { klaviyoRetryHintMs } from "./throttle";
 
 /** The stable API revision the provider pins. */
@@ -58,7 +58,7 @@ export class KlaviyoClient {
    * @param baseUrl - Klaviyo's base URL (`KLAVIYO_API_URL`).
    */
   constructor(
-    private readonly transport: HttpTransport,
+    private readonly transport: Transport,
     private readonly baseUrl: string,
   ) {}
 

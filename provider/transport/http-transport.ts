@@ -120,8 +120,16 @@ const RETRYABLE_ERROR_CODES = new Set([
   "UND_ERR_ABORTED",
 ]);
 
+/** What the service clients need of a transport: {@link HttpTransport}, or a test's fake that answers without a network. */
+export interface Transport {
+  /** Sends one logical request (see {@link HttpTransport.send}). */
+  send(req: HttpRequest): Promise<HttpResponse>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
+
 /** The transport. One instance per provider process is enough. */
-export class HttpTransport {
+export class HttpTransport implements Transport {
   private readonly options: TransportOptions;
   private agentInstance: Agent | undefined;
   private readonly counts: RequestCounts = {};

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { UpstackCredentials } from "../config";
 import { PULUMI_VOCABULARY, type Vocabulary } from "../core/vocabulary";
 import { HttpError, UpstackApiError } from "../errors";
-import type { HttpResponse, HttpTransport } from "../transport/http-transport";
+import type { HttpResponse, Transport } from "../transport/http-transport";
 
 /** A Klaviyo destination as Upstack returns it. */
 export interface UpstackDestination {
@@ -82,7 +82,7 @@ export class UpstackClient {
    * @param words - the words of the place its errors appear (default Pulumi's).
    */
   constructor(
-    private readonly transport: HttpTransport,
+    private readonly transport: Transport,
     private readonly baseUrl: string,
     private readonly words: Vocabulary = PULUMI_VOCABULARY,
   ) {}
