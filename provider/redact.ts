@@ -14,8 +14,8 @@ const REDACTED = "[REDACTED]";
 const PATTERNS: readonly RegExp[] = [
   // Klaviyo private keys, both formats and anything key-like after pk_.
   /pk_[A-Za-z0-9_]{4,}/g,
-  // Upstack API keys.
-  /upstack_[A-Za-z0-9_]{4,}/g,
+  // Upstack API keys (but not the words `upstack_api_key(s)`, Terraform's names for the settings that hold them).
+  /upstack_(?!api_keys?\b)[A-Za-z0-9_]{4,}/g,
   // Header values, in case a whole header line reaches a message.
   /(klaviyo-api-key\s+)[^\s"',}]+/gi,
   /(x-api-key["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,

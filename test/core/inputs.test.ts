@@ -1,5 +1,15 @@
 /** parseDesired: one schema per input of the shape, spoken in the words of the engine that shows the message. */
-import { CLI_VOCABULARY, DESTINATION_INPUTS, inputSchemas, normalizeScopes, parseDesired, PULUMI_VOCABULARY, requireDesired, TERRAFORM_VOCABULARY, UNKNOWN } from "../../provider/core";
+import {
+  CLI_VOCABULARY,
+  DESTINATION_INPUTS,
+  inputSchemas,
+  normalizeScopes,
+  parseDesired,
+  PULUMI_VOCABULARY,
+  requireDesired,
+  TERRAFORM_VOCABULARY,
+  UNKNOWN,
+} from "../../provider/core";
 import { fakeKey } from "../support/fake-context";
 
 const key = fakeKey();
@@ -33,7 +43,12 @@ test("the default pixel comes from the settings; without one the message names t
 test.each([
   [PULUMI_VOCABULARY, "privateApiKey contains whitespace", "publicApiKey must be a Klaviyo Site ID", "pulumi config set --secret klaviyoPrivateKey"],
   [TERRAFORM_VOCABULARY, "private_api_key contains whitespace", "public_api_key must be a Klaviyo Site ID", "TF_VAR_klaviyo_private_key"],
-  [CLI_VOCABULARY, "the key (KLAVIYO_PRIVATE_KEY or stdin) contains whitespace", "--public-api-key must be a Klaviyo Site ID", "KLAVIYO_PRIVATE_KEY or on stdin"],
+  [
+    CLI_VOCABULARY,
+    "the key (KLAVIYO_PRIVATE_KEY or stdin) contains whitespace",
+    "--public-api-key must be a Klaviyo Site ID",
+    "KLAVIYO_PRIVATE_KEY or on stdin",
+  ],
 ])("messages speak the engine's words (%#)", (words, keyMessage, siteIdMessage, setKey) => {
   const { failures } = parseDesired({ ...base, privateApiKey: "pk_abc def", publicApiKey: "x" }, { words });
   expect(failures.map((f) => f.property)).toEqual(["privateApiKey", "publicApiKey"]);

@@ -34,7 +34,12 @@ describe("planChanges", () => {
     ["publicApiKey declared", {}, { publicApiKey: "AbC123" }, { changes: ["publicApiKey"], replaces: [], revalidateKey: true }],
     ["publicApiKey removed", { publicApiKey: "AbC123" }, {}, { changes: ["publicApiKey"], replaces: [], revalidateKey: true }],
     ["scopes declared", {}, { scopes: ["events:write"] }, { changes: ["scopes"], replaces: [], revalidateKey: true }],
-    ["scopes reordered and repeated: no change", { scopes: ["metrics:read", "events:write"] }, { scopes: ["events:write", " metrics:read", "events:write"] }, { changes: [], replaces: [], revalidateKey: false }],
+    [
+      "scopes reordered and repeated: no change",
+      { scopes: ["metrics:read", "events:write"] },
+      { scopes: ["events:write", " metrics:read", "events:write"] },
+      { changes: [], replaces: [], revalidateKey: false },
+    ],
     ["the pixel changed", {}, { pixelId: "00000000-0000-4000-8000-000000000000" }, { changes: [], replaces: ["pixelId"], revalidateKey: false }],
     ["last read unhealthy", { status: "unhealthy" }, {}, { changes: ["status"], replaces: [], revalidateKey: true }],
     ["the key is not known yet", {}, { privateApiKey: UNKNOWN }, { changes: ["privateApiKey"], replaces: [], revalidateKey: true }],

@@ -3,7 +3,12 @@ import { classify } from "../../provider/klaviyo/client";
 import { klaviyoRetryHintMs } from "../../provider/klaviyo/throttle";
 import { jsonApiError, res } from "../support/fake-context";
 
-const html = (status: number, headers: Record<string, string> = {}) => ({ status, headers: { "content-type": "text/html", ...headers }, body: "<html>Just a moment…</html>", attempts: 1 });
+const html = (status: number, headers: Record<string, string> = {}) => ({
+  status,
+  headers: { "content-type": "text/html", ...headers },
+  body: "<html>Just a moment…</html>",
+  attempts: 1,
+});
 
 test.each<[string, ReturnType<typeof res>, { ok: boolean; kind?: string }]>([
   ["200", res(200, { data: [] }), { ok: true }],

@@ -16,7 +16,13 @@ const klaviyo =
 test("a Full Access key in the listing: valid, 2 requests, validatedAt from the context's clock", async () => {
   const { ctx, transport } = fakeContext(klaviyo(res(200, apiKeysBody([["a1b2", "full", []]]))), { now: Date.UTC(2026, 0, 2, 3, 4, 5) });
   const v = await ctx.validator.validate(key, full);
-  expect(v).toMatchObject({ accountId: "AbC123", accountName: "Acme Outdoor", hint: "pk_...a1b2", unverifiedScopes: [], validatedAt: "2026-01-02T03:04:05.000Z" });
+  expect(v).toMatchObject({
+    accountId: "AbC123",
+    accountName: "Acme Outdoor",
+    hint: "pk_...a1b2",
+    unverifiedScopes: [],
+    validatedAt: "2026-01-02T03:04:05.000Z",
+  });
   expect(transport.sent).toEqual(["klaviyo GET /api/accounts/", "klaviyo GET /api/api-keys/"]);
   expect(transport.requests[0]?.retryHint).toBeDefined(); // Klaviyo's throttle hook rides along with every Klaviyo request
 });
@@ -29,14 +35,42 @@ test("cached per context: the same key and target again makes no request; concur
 });
 
 test.each<[string, Answer, string, RegExp]>([
-  ["revoked (401)", klaviyo(res(200), res(401, jsonApiError(401, "Incorrect authentication credentials."))), "klaviyo_key_invalid", /rejected the key pk_\.\.\.a1b2/],
+  [
+    "revoked (401)",
+    klaviyo(res(200), res(401, jsonApiError(401, "Incorrect authentication credentials."))),
+    "klaviyo_key_invalid",
+    /rejected the key pk_\.\.\.a1b2/,
+  ],
   ["no accounts:read (JSON 403)", klaviyo(res(200), res(403, jsonApiError(403, "denied"))), "klaviyo_key_missing_scope", /lacks the accounts:read scope/],
   ["read-only in the listing", klaviyo(res(200, apiKeysBody([["a1b2", "read_only", []]]))), "klaviyo_key_not_full_access", /read-only access/],
-  ["may not list keys (JSON 403) while Full Access is required", klaviyo(res(403, jsonApiError(403, "denied"))), "klaviyo_key_not_full_access", /credentials:read/],
-  ["a CDN challenge", klaviyo(res(200), { status: 403, headers: { "content-type": "text/html" }, body: "<html>", attempts: 1 }), "klaviyo_inconclusive", /challenge page/],
+  [
+    "may not list keys (JSON 403) while Full Access is required",
+    klaviyo(res(403, jsonApiError(403, "denied"))),
+    "klaviyo_key_not_full_access",
+    /credentials:read/,
+  ],
+  [
+    "a CDN challenge",
+    klaviyo(res(200), { status: 403, headers: { "content-type": "text/html" }, body: "<html>", attempts: 1 }),
+    "klaviyo_inconclusive",
+    /challenge page/,
+  ],
   ["an outage (500)", klaviyo(res(200), res(500)), "klaviyo_inconclusive", /HTTP 500/],
   ["the base URL is not Klaviyo's (404)", klaviyo(res(200), res(404)), "config_invalid", /does not look like Klaviyo's API/],
-  ["two keys end alike with different access", klaviyo(res(200, apiKeysBody([["a1b2", "full", []], ["a1b2", "read_only", []]]))), "klaviyo_inconclusive", /several keys/],
+  [
+    "two keys end alike with different access",
+    klaviyo(
+      res(
+        200,
+        apiKeysBody([
+          ["a1b2", "full", []],
+          ["a1b2", "read_only", []],
+        ]),
+      ),
+    ),
+    "klaviyo_inconclusive",
+    /several keys/,
+  ],
 ])("%s → %s", async (_name, answer, code, message) => {
   const { ctx } = fakeContext(answer);
   const err = await rejectionOf(ctx.validator.validate(key, full));

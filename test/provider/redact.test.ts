@@ -21,3 +21,9 @@ test("a read-only cause that holds a secret is replaced by a redacted copy", () 
   expect(replaced.message).toBe("boom [REDACTED]");
   expect(redact(String(replaced.stack))).toBe(String(replaced.stack));
 });
+
+test("Terraform's setting names upstack_api_key(s) are words, not keys; a key that starts the same way is still redacted", () => {
+  expect(redact("set the provider's upstack_api_key (or upstack_api_keys)")).toBe("set the provider's upstack_api_key (or upstack_api_keys)");
+  expect(redact("key upstack_api_key_0123456789abcdef leaked")).toBe("key [REDACTED] leaked");
+  expect(redact("key upstack_api_keys0123456789 leaked")).toBe("key [REDACTED] leaked");
+});

@@ -60,7 +60,7 @@ export function fakeContext(answer: Answer, options: { words?: Vocabulary; env?:
   };
   const now = options.now ?? Date.UTC(2026, 11, 3, 9, 0, 0);
   const ctx = buildContext({
-    env: (k) => env[k],
+    env: (k) => (env[k]?.trim() ? env[k] : undefined),
     transport,
     clock: { now: () => now },
     log: createLogger({ write: (line) => lines.push(line), now: () => now }),
@@ -82,7 +82,9 @@ export function accountsBody(id: string, name = "Acme Outdoor"): unknown {
 
 /** Klaviyo's api-keys answer listing keys `[last4, accessLevel, scopes]`. */
 export function apiKeysBody(keys: [string, string, string[]][]): unknown {
-  return { data: keys.map(([last4, access_level, scopes], i) => ({ type: "api-key", id: `k${i}`, attributes: { key: `pk_****${last4}`, access_level, scopes } })) };
+  return {
+    data: keys.map(([last4, access_level, scopes], i) => ({ type: "api-key", id: `k${i}`, attributes: { key: `pk_****${last4}`, access_level, scopes } })),
+  };
 }
 
 /** A JSON:API error body. */
