@@ -80,7 +80,7 @@ function buildSchemas(w: Vocabulary) {
         error: `${n("pixelId")} must be the Upstack pixel's UUID (like 9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f). Copy it from the Upstack dashboard.`,
       }),
     privateApiKey: z
-      .string({ error: `${n("privateApiKey")} must be a string: the Klaviyo private API key (pk_...). Set it with ${w.setKey}.` })
+      .string({ error: `${n("privateApiKey")} must be a string: the Klaviyo private API key (pk_...); ${w.setKey}.` })
       .transform((s) => s.trim())
       .superRefine((s, ctx) => {
         const problem = describePrivateKeyProblem(s, n("publicApiKey"));
@@ -196,7 +196,7 @@ export function parseDesired(raw: RawInputs, ctx: { readonly defaultPixelId?: st
   if (values["privateApiKey"] === undefined && !failed("privateApiKey")) {
     failures.push({
       property: "privateApiKey",
-      reason: `${w.property("privateApiKey")} is required: the Klaviyo private API key (Full Access). Set it with ${w.setKey}.`,
+      reason: `${w.property("privateApiKey")} is required: the Klaviyo private API key (Full Access); ${w.setKey}.`,
     });
   }
   if (values["owner"] === undefined && !failed("owner")) {

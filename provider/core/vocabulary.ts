@@ -23,7 +23,7 @@ export interface Vocabulary {
   assignment(name: InputName, value: string): string;
   /** A provider setting as the user sets it, with its environment variable. */
   setting(name: SettingName): string;
-  /** How to give the provider a new Klaviyo private key (after "set it with" / "and"). */
+  /** How to give the provider a new Klaviyo private key, as an imperative clause in lower case ("set it with …"). */
   readonly setKey: string;
   /** How to give a new Upstack API key. */
   readonly setUpstackKey: string;
@@ -68,7 +68,7 @@ export const PULUMI_VOCABULARY: Vocabulary = {
   property: (name) => name,
   assignment: (name, value) => `\`${name}: ${value}\``,
   setting: (name) => (ENV_ONLY.has(name) ? ENV[name] : `${PULUMI_CONFIG[name] ?? name} (or ${ENV[name]})`),
-  setKey: "`pulumi config set --secret klaviyoPrivateKey pk_...`",
+  setKey: "set it with `pulumi config set --secret klaviyoPrivateKey pk_...`",
   setUpstackKey: "`pulumi config set --secret upstack:apiKey upstack_...` (or UPSTACK_API_KEY, or upstack:apiKeys for many pixels)",
   refreshThenApply: "Run `pulumi refresh` to see the change, then `pulumi up` to apply your configuration over it",
   applyAgain: "`pulumi up`",
@@ -80,14 +80,14 @@ export const TERRAFORM_VOCABULARY: Vocabulary = {
   property: (name) => snake(name),
   assignment: (name, value) => `\`${snake(name)} = ${value}\``,
   setting: (name) => (ENV_ONLY.has(name) ? ENV[name] : `the provider's ${snake(name)} (or ${ENV[name]})`),
-  setKey: "the private_api_key attribute (from a sensitive variable, e.g. TF_VAR_klaviyo_private_key)",
+  setKey: "set it in private_api_key from a sensitive variable (e.g. TF_VAR_klaviyo_private_key)",
   setUpstackKey: "the provider's upstack_api_key (or UPSTACK_API_KEY, or upstack_api_keys for many pixels)",
   refreshThenApply: "Run `terraform apply -refresh-only` to see the change, then `terraform apply` to apply your configuration over it",
   applyAgain: "`terraform apply`",
 };
 
 const CLI_FLAGS: Readonly<Partial<Record<InputName | OutputName, string>>> = {
-  privateApiKey: "the key (KLAVIYO_PRIVATE_KEY or stdin)",
+  privateApiKey: "the key",
   publicApiKey: "--public-api-key",
   scopes: "--scopes",
 };

@@ -168,7 +168,7 @@ describe("check-key: invalid or insufficient keys (exit 1)", () => {
     const human = await run(["check-key"], { env: { KLAVIYO_PRIVATE_KEY: revoked.key } });
     expect(human.code).toBe(1);
     expect(human.stdout).toBe("");
-    expect(human.stderr).toMatch(/^✗ privateApiKey: Klaviyo rejected the key/);
+    expect(human.stderr).toMatch(/^✗ the key: Klaviyo rejected the key/);
     expect(human.stderr).toContain("(klaviyo_key_invalid)");
   });
 
@@ -248,10 +248,10 @@ describe("check-key: usage errors (exit 2)", () => {
   test.each([
     [["check-key", "--bogus"], /unknown option '--bogus'/],
     [["check-key", "extra"], /too many arguments/],
-    [["check-key", "--public-api-key", "abc"], /publicApiKey must be a Klaviyo Site ID/],
-    [["check-key", "--scopes", "everything"], /not Klaviyo scopes/],
-    [["check-key", "--scopes", ","], /scopes is empty/],
-    [["check-key", "--klaviyo-url", "http://klaviyo.example.com"], /plain http is allowed only for loopback/],
+    [["check-key", "--public-api-key", "abc"], /--public-api-key must be a Klaviyo Site ID/],
+    [["check-key", "--scopes", "everything"], /--scopes has 1 entry that is not a Klaviyo scope/],
+    [["check-key", "--scopes", ","], /--scopes is empty/],
+    [["check-key", "--klaviyo-url", "http://klaviyo.example.com"], /--klaviyo-url \(or KLAVIYO_API_URL\) http:\/\/klaviyo.example.com is refused: plain http is allowed only for loopback/],
     [["nope"], /unknown command 'nope'/],
     [["emulator", "--port", "x"], /must be a non-negative integer/],
   ])("%j → exit 2", async (argv, message) => {

@@ -45,7 +45,7 @@ test.each([
   [TERRAFORM_VOCABULARY, "private_api_key contains whitespace", "public_api_key must be a Klaviyo Site ID", "TF_VAR_klaviyo_private_key"],
   [
     CLI_VOCABULARY,
-    "the key (KLAVIYO_PRIVATE_KEY or stdin) contains whitespace",
+    "the key contains whitespace",
     "--public-api-key must be a Klaviyo Site ID",
     "KLAVIYO_PRIVATE_KEY or on stdin",
   ],
