@@ -165,7 +165,7 @@ type OutputsWhere<P extends OutputSpec["presence"]> = {
   [K in OutputName]: (typeof DESTINATION_OUTPUTS)[K]["presence"] extends P ? K : never;
 }[OutputName];
 
-/** The outputs of a destination, as the handlers build them (derived from {@link DESTINATION_OUTPUTS}). */
+/** The outputs of a destination, as the handlers build them (derived from `DESTINATION_OUTPUTS` in provider/core/shape.ts). */
 export type DestinationOutputs = { [K in OutputsWhere<"always">]: ValueOf<(typeof DESTINATION_OUTPUTS)[K]["type"]> } & {
   [K in OutputsWhere<"optional">]?: ValueOf<(typeof DESTINATION_OUTPUTS)[K]["type"]>;
 };
@@ -195,7 +195,7 @@ type InputsWhere<P extends InputSpec["presence"]> = {
   [K in InputName]: (typeof DESTINATION_INPUTS)[K]["presence"] extends P ? K : never;
 }[InputName];
 
-/** The inputs of a destination as plain values (derived from {@link DESTINATION_INPUTS}); what the engine hands a provider. */
+/** The inputs of a destination as plain values (derived from `DESTINATION_INPUTS` in provider/core/shape.ts); what the engine hands a provider. */
 export type DestinationInputs = { [K in InputsWhere<"required">]: ValueOf<(typeof DESTINATION_INPUTS)[K]["type"]> } & {
   [K in InputsWhere<"optional">]?: ValueOf<(typeof DESTINATION_INPUTS)[K]["type"]>;
 };

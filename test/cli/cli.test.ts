@@ -251,7 +251,10 @@ describe("check-key: usage errors (exit 2)", () => {
     [["check-key", "--public-api-key", "abc"], /--public-api-key must be a Klaviyo Site ID/],
     [["check-key", "--scopes", "everything"], /--scopes has 1 entry that is not a Klaviyo scope/],
     [["check-key", "--scopes", ","], /--scopes is empty/],
-    [["check-key", "--klaviyo-url", "http://klaviyo.example.com"], /--klaviyo-url \(or KLAVIYO_API_URL\) http:\/\/klaviyo.example.com is refused: plain http is allowed only for loopback/],
+    [
+      ["check-key", "--klaviyo-url", "http://klaviyo.example.com"],
+      /--klaviyo-url \(or KLAVIYO_API_URL\) http:\/\/klaviyo.example.com is refused: plain http is allowed only for loopback/,
+    ],
     [["nope"], /unknown command 'nope'/],
     [["emulator", "--port", "x"], /must be a non-negative integer/],
   ])("%j → exit 2", async (argv, message) => {

@@ -123,7 +123,10 @@ const cases = (): Case[] => [
     exit: 2,
     code: "config_invalid",
     property: "klaviyoApiUrl",
-    says: [/--klaviyo-url \(or KLAVIYO_API_URL\) must be the base URL only, without a path/, /use http:\/\/127\.0\.0\.1:\d+, not http:\/\/127\.0\.0\.1:\d+\/api/],
+    says: [
+      /--klaviyo-url \(or KLAVIYO_API_URL\) must be the base URL only, without a path/,
+      /use http:\/\/127\.0\.0\.1:\d+, not http:\/\/127\.0\.0\.1:\d+\/api/,
+    ],
     never: [...NOT_PULUMI, /404/, /run again/i, /inconclusive/],
   },
   {
@@ -186,11 +189,7 @@ beforeAll(async () => {
 
 /** Replaces the placeholders of a case with this run's values. */
 function fill(text: string): string {
-  return text
-    .replace("REVOKED", revoked)
-    .replace("KEY", key.key)
-    .replace("EMU", emu.url)
-    .replace("CLOSED", `http://127.0.0.1:${closedPort}`);
+  return text.replace("REVOKED", revoked).replace("KEY", key.key).replace("EMU", emu.url).replace("CLOSED", `http://127.0.0.1:${closedPort}`);
 }
 
 async function run(c: Case, json: boolean): Promise<{ exit: number; stdout: string; stderr: string }> {

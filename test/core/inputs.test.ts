@@ -43,12 +43,7 @@ test("the default pixel comes from the settings; without one the message names t
 test.each([
   [PULUMI_VOCABULARY, "privateApiKey contains whitespace", "publicApiKey must be a Klaviyo Site ID", "pulumi config set --secret klaviyoPrivateKey"],
   [TERRAFORM_VOCABULARY, "private_api_key contains whitespace", "public_api_key must be a Klaviyo Site ID", "TF_VAR_klaviyo_private_key"],
-  [
-    CLI_VOCABULARY,
-    "the key contains whitespace",
-    "--public-api-key must be a Klaviyo Site ID",
-    "KLAVIYO_PRIVATE_KEY or on stdin",
-  ],
+  [CLI_VOCABULARY, "the key contains whitespace", "--public-api-key must be a Klaviyo Site ID", "KLAVIYO_PRIVATE_KEY or on stdin"],
 ])("messages speak the engine's words (%#)", (words, keyMessage, siteIdMessage, setKey) => {
   const { failures } = parseDesired({ ...base, privateApiKey: "pk_abc def", publicApiKey: "x" }, { words });
   expect(failures.map((f) => f.property)).toEqual(["privateApiKey", "publicApiKey"]);
