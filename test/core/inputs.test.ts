@@ -51,8 +51,9 @@ test.each([
   expect(failures[1]?.reason).toContain(siteIdMessage);
   const { privateApiKey: _k, ...noKey } = base;
   expect(parseDesired(noKey, { words }).failures[0]?.reason).toContain(setKey);
+  expect(failures[0]?.reason.startsWith(`${words.property("privateApiKey")} `)).toBe(true);
   for (const other of [PULUMI_VOCABULARY, TERRAFORM_VOCABULARY, CLI_VOCABULARY].filter((w) => w !== words)) {
-    expect(failures[0]?.reason).not.toContain(other.property("privateApiKey") + " ");
+    expect(failures[1]?.reason).not.toContain(other.property("publicApiKey"));
   }
 });
 

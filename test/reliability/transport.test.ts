@@ -1,6 +1,7 @@
 import { HttpError } from "../../provider/errors";
 import { HttpTransport, type HttpRequest, type TransportOptions } from "../../provider/transport/http-transport";
 import { DEFAULT_RETRY_OPTIONS } from "../../provider/transport/retry-policy";
+import { klaviyoRetryHintMs } from "../../provider/klaviyo/throttle";
 import { assertNoLeak, closeAllServers, closedPort, describeAll, since, startServer, type TestServer } from "./support";
 
 // Fake credentials with recognisable bodies (never real keys).
@@ -109,7 +110,8 @@ describe("retries of retryable statuses", () => {
         : json(res, 200, {}),
     );
     const { t, delays } = transport({ random: () => 0 });
-    await t.send(req(server, { service: "klaviyo", path: "/api/accounts/" }));
+    // The hint is read by the hook the Klaviyo client hands the transport with every request.
+    await t.send(req(server, { service: "klaviyo", path: "/api/accounts/", retryHint: klaviyoRetryHintMs }));
     expect(delays).toEqual([2000]);
   });
 
