@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Engine, EngineOptions, UNKNOWN, RunResult, findSecrets, isSecret, pulumiCliAvailable, skipReasonWithoutPulumi } from "@upstack-klaviyo/engine-driver";
 
-jest.setTimeout(40000);
+jest.setTimeout(120_000);
 
 const FIXTURE = path.join(__dirname, "fixtures", "things");
 const PASSWORD = "hunter2-correct-horse-battery";
