@@ -95,6 +95,11 @@ export class ContractValidator {
     this.ajv.addSchema({ $id: SCHEMAS_ID, $defs: rewriteRefs(isObject(schemas) ? schemas : {}) } as object);
   }
 
+  /** Whether the contract has an operation for `method` on `path`. */
+  hasOperation(method: string, path: string): boolean {
+    return typeof this.operation(method, path) !== "string";
+  }
+
   /** Problems with a request (empty when it conforms). */
   validateRequest(req: ContractRequest): string[] {
     const op = this.operation(req.method, req.path);
