@@ -102,7 +102,8 @@ function destinationReply(status: number, deps: UpstackDeps, pixelId: string, re
   if (!d) return notFound(deps);
   const view = destinationView(deps.state, d);
   const etag = read && wrong(deps, "weak-etag-on-read") ? `W/${view.etag}` : view.etag;
-  const body = wrong(deps, "unquoted-etag-in-body") ? { ...view, etag: view.etag.replace(/^"|"$/g, "") } : view;
+  const body: Partial<typeof view> = wrong(deps, "unquoted-etag-in-body") ? { ...view, etag: view.etag.replace(/^"|"$/g, "") } : { ...view };
+  if (read && wrong(deps, "read-body-without-etag")) delete body.etag;
   return jsonReply(status, body, { etag });
 }
 

@@ -15,6 +15,7 @@ export const UPSTACK_WRONG_READINGS = {
   "created-as-200": "a PUT that creates answers 200 instead of 201",
   "unquoted-etag-in-body": "the body's `etag` is the tag without its double quotes",
   "weak-etag-on-read": "GET answers a weak ETag header (W/\"…\")",
+  "read-body-without-etag": "GET answers a body without its `etag` field",
   "no-replay": "the Idempotency-Key is ignored: a repeated PUT is processed again instead of replayed",
   "replay-after-preconditions": "a replay is looked up after If-Match / If-None-Match, so a retried committed write gets 412",
   "key-reuse-applied": "a used Idempotency-Key with another body is applied instead of 422",
