@@ -31,7 +31,17 @@ export interface World {
 /** Starts the emulator and configures the provider module against it. */
 export async function startWorld(options: EmulatorOptions = { klaviyo: { rateLimits: false } }): Promise<World> {
   const contract = new ContractWatch();
-  const emu = await startEmulator({ ...options, upstack: { ...options.upstack, observe: contract.observe } });
+  const observe = options.upstack?.observe;
+  const emu = await startEmulator({
+    ...options,
+    upstack: {
+      ...options.upstack,
+      observe: (x) => {
+        contract.observe(x);
+        observe?.(x);
+      },
+    },
+  });
   const { account, key } = await emu.admin.createKlaviyoAccountWithKey({ name: "Acme Outdoor" }, { label: "UpstackData" });
   const pixelId = randomUUID();
   const upstack = await emu.admin.createUpstackKey({ pixelId });
