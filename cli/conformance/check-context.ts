@@ -120,7 +120,10 @@ export class CheckContext {
   /** Fails unless `answer` has `status` and (for an error) the stable `code`. */
   expectStatus(answer: KitAnswer, status: number, code?: string): void {
     const got = errorCode(answer);
-    this.expect(answer.status === status, `expected ${status}${code === undefined ? "" : ` ${code}`}, got ${answer.status}${got === undefined ? "" : ` ${got}`}`);
+    this.expect(
+      answer.status === status,
+      `expected ${status}${code === undefined ? "" : ` ${code}`}, got ${answer.status}${got === undefined ? "" : ` ${got}`}`,
+    );
     if (code !== undefined) this.expect(got === code, `expected code ${code} with ${status}, got ${got ?? "no code"}`);
   }
 
@@ -151,7 +154,9 @@ export class CheckContext {
     const put = await this.probe(this.put({ owner: this.run.owner, privateApiKey: this.run.key }));
     const etag = put.headers["etag"];
     if ((put.status !== 200 && put.status !== 201) || etag === undefined) {
-      throw new CheckFailure(`could not arrange the check: writing the baseline destination answered ${put.status}${etag === undefined ? " without an ETag" : ""}`);
+      throw new CheckFailure(
+        `could not arrange the check: writing the baseline destination answered ${put.status}${etag === undefined ? " without an ETag" : ""}`,
+      );
     }
     return { etag, body: (put.json ?? {}) as DestinationBody };
   }
@@ -161,7 +166,9 @@ export class CheckContext {
     const a = await this.probe({ method: "GET" });
     const etag = a.headers["etag"];
     if (a.status === 200 && (etag === undefined || !/^"[^"]*"$/.test(etag))) {
-      throw new CheckFailure(`could not verify the result: GET answered 200 with ETag ${JSON.stringify(etag)}, not a strong entity-tag to compare versions with`);
+      throw new CheckFailure(
+        `could not verify the result: GET answered 200 with ETag ${JSON.stringify(etag)}, not a strong entity-tag to compare versions with`,
+      );
     }
     return { status: a.status, etag, body: (a.json ?? {}) as DestinationBody };
   }

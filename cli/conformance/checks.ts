@@ -114,7 +114,10 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
       const { etag, body } = await ctx.ensurePresent();
       const res = await ctx.act({ method: "GET" });
       ctx.expectStatus(res, 200);
-      ctx.expect(res.headers["etag"] === etag, `the ETag header ${JSON.stringify(res.headers["etag"])} must be the one the last write answered, ${JSON.stringify(etag)}`);
+      ctx.expect(
+        res.headers["etag"] === etag,
+        `the ETag header ${JSON.stringify(res.headers["etag"])} must be the one the last write answered, ${JSON.stringify(etag)}`,
+      );
       ctx.expect(dest(res.json).id === body.id, "the id must be the destination's");
     },
   },
@@ -143,7 +146,10 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
       ctx.expectStatus(applied, 200);
       const retried = await ctx.act(update);
       ctx.expectStatus(retried, 200);
-      ctx.expect(retried.headers["idempotent-replayed"] === "true" && retried.headers["etag"] === applied.headers["etag"], "the retried write must be replayed, not re-evaluated against its stale If-Match");
+      ctx.expect(
+        retried.headers["idempotent-replayed"] === "true" && retried.headers["etag"] === applied.headers["etag"],
+        "the retried write must be replayed, not re-evaluated against its stale If-Match",
+      );
     },
   },
   {
@@ -159,7 +165,10 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
       ctx.expectStatus(again, 200);
       const a = dest(first.json);
       const b = dest(again.json);
-      ctx.expect(again.headers["etag"] === first.headers["etag"], `the ETag must not change: ${JSON.stringify(first.headers["etag"])} became ${JSON.stringify(again.headers["etag"])}`);
+      ctx.expect(
+        again.headers["etag"] === first.headers["etag"],
+        `the ETag must not change: ${JSON.stringify(first.headers["etag"])} became ${JSON.stringify(again.headers["etag"])}`,
+      );
       ctx.expect(a.updatedAt === b.updatedAt && a.keyRotatedAt === b.keyRotatedAt, "updatedAt and keyRotatedAt must not change");
     },
   },
@@ -186,7 +195,10 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
       const set = await ctx.act(ctx.put({ ...base, publicApiKey: "AbC123", klaviyoAccountId: "AbC123", scopes: ["events:write"] }, { "if-match": etag }));
       ctx.expectStatus(set, 200);
       const s = dest(set.json);
-      ctx.expect(s.publicApiKey === "AbC123" && s.klaviyoAccountId === "AbC123" && JSON.stringify(s.scopes) === '["events:write"]', "the optional fields sent must be stored");
+      ctx.expect(
+        s.publicApiKey === "AbC123" && s.klaviyoAccountId === "AbC123" && JSON.stringify(s.scopes) === '["events:write"]',
+        "the optional fields sent must be stored",
+      );
       const omitted = await ctx.act(ctx.put(base, { "if-match": set.headers["etag"] }));
       ctx.expectStatus(omitted, 200);
       const o = dest(omitted.json);
@@ -206,10 +218,15 @@ export const CONFORMANCE_CHECKS: readonly ConformanceCheck[] = [
       ctx.expectStatus(relabel, 200);
       ctx.expect(dest(relabel.json).keyRotatedAt === body.keyRotatedAt, "a write that keeps the key must not change keyRotatedAt");
       await pause(20);
-      const rotate = await ctx.act(ctx.put({ owner: ctx.run.owner, privateApiKey: ctx.run.otherKey, label: "rotation probe" }, { "if-match": relabel.headers["etag"] }));
+      const rotate = await ctx.act(
+        ctx.put({ owner: ctx.run.owner, privateApiKey: ctx.run.otherKey, label: "rotation probe" }, { "if-match": relabel.headers["etag"] }),
+      );
       ctx.expectStatus(rotate, 200);
       const r = dest(rotate.json);
-      ctx.expect(r.keyFingerprint === fingerprintOf(ctx.run.otherKey) && r.keyHint === `pk_...${ctx.run.otherKey.slice(-4)}`, "fingerprint and hint must be the new key's");
+      ctx.expect(
+        r.keyFingerprint === fingerprintOf(ctx.run.otherKey) && r.keyHint === `pk_...${ctx.run.otherKey.slice(-4)}`,
+        "fingerprint and hint must be the new key's",
+      );
       ctx.expect(r.keyRotatedAt !== body.keyRotatedAt && r.keyRotatedAt === r.updatedAt, "a new key must set keyRotatedAt to the write's time (= updatedAt)");
     },
   },

@@ -67,11 +67,15 @@ export async function runConformanceCommand(flags: ConformanceFlags, io: CheckKe
     return EXIT_CODES.usage;
   };
   const apiKey = io.env[UPSTACK_KEY_ENV_VAR]?.trim();
-  if (apiKey === undefined || apiKey === "") return usage(`No Upstack API key: set ${UPSTACK_KEY_ENV_VAR} to a key scoped to pixel ${flags.pixelId}.`, UPSTACK_KEY_ENV_VAR);
+  if (apiKey === undefined || apiKey === "")
+    return usage(`No Upstack API key: set ${UPSTACK_KEY_ENV_VAR} to a key scoped to pixel ${flags.pixelId}.`, UPSTACK_KEY_ENV_VAR);
   registerSecret(apiKey);
   if (!UUID.test(flags.pixelId)) return usage(`--pixel-id must be a pixel UUID (e.g. 9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f).`, "--pixel-id");
   const known = new Set(CONFORMANCE_CHECKS.map((c) => c.id));
-  const only = flags.only?.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const only = flags.only
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   const unknown = only?.filter((id) => !known.has(id)) ?? [];
   if (unknown.length > 0) return usage(`--only names unknown checks: ${unknown.join(", ")}. Known: ${[...known].join(", ")}.`, "--only");
 

@@ -22,7 +22,9 @@ function pick(headers: Readonly<Record<string, string>>, names: readonly string[
 
 function exchangeLines(x: KitExchange): string[] {
   const q = new URLSearchParams(x.request.query).toString();
-  const lines = [`    ${x.probe ? "(probe) " : ""}→ ${x.request.method} ${x.request.path}${q === "" ? "" : `?${q}`}  [${pick(x.request.headers, REQUEST_HEADERS)}]`];
+  const lines = [
+    `    ${x.probe ? "(probe) " : ""}→ ${x.request.method} ${x.request.path}${q === "" ? "" : `?${q}`}  [${pick(x.request.headers, REQUEST_HEADERS)}]`,
+  ];
   if (x.request.body !== "") lines.push(`        ${x.request.body}`);
   if (x.response) {
     lines.push(`      ← ${x.response.status}  [${pick(x.response.headers, RESPONSE_HEADERS)}]`);

@@ -160,7 +160,10 @@ function handlePut(ctx: RequestContext, deps: UpstackDeps, pixelId: string): Rep
   const ownership = (): Reply | undefined => {
     if (!existing || existing.owner === body.owner || wrong(deps, "adopt-not-required")) return undefined;
     if (body.adopt === true && !wrong(deps, "adopt-ignored")) return undefined;
-    return upstackError(409, "The Klaviyo destination is managed by someone else; set adopt to take it over", { code: "owned_by_other", owner: existing.owner });
+    return upstackError(409, "The Klaviyo destination is managed by someone else; set adopt to take it over", {
+      code: "owned_by_other",
+      owner: existing.owner,
+    });
   };
   if (wrong(deps, "conflict-before-precondition")) {
     const r = ownership();
@@ -242,7 +245,8 @@ function handleDelete(ctx: RequestContext, deps: UpstackDeps, pixelId: string): 
 function authenticate(deps: UpstackDeps, apiKey: string, pixelId: string): UpstackKeyRecord | Reply {
   const key = findUpstackKey(deps.state, apiKey);
   if (!key) {
-    if (wrong(deps, "accept-any-key")) return { id: "any", keyHash: "", pixelId, scopes: ["destinations:read", "destinations:write"], revoked: false, createdAt: "" };
+    if (wrong(deps, "accept-any-key"))
+      return { id: "any", keyHash: "", pixelId, scopes: ["destinations:read", "destinations:write"], revoked: false, createdAt: "" };
     return upstackError(401, "Invalid, revoked or expired API key");
   }
   if (key.pixelId !== pixelId && !wrong(deps, "ignore-pixel-scope")) return upstackError(401, "The API key is not scoped to this pixel");

@@ -3,13 +3,12 @@
  * still at the ETag last recorded. Already gone (404) is success; managed by
  * someone else now is left alone, with a warning; changed outside Pulumi since
  * the last read fails with `upstack_changed_outside_pulumi` (refresh, then
- * destroy again) — see {@link UpstackClient.delete}.
+ * destroy again) — see `UpstackClient.delete`.
  */
 import { upstackCredentials } from "../config";
 import { context } from "../context";
 import { logger } from "../log";
 import type { RawInputs } from "../schema";
-import type { UpstackClient } from "../upstack/client";
 import { recordedEtag } from "../upstack/write-policy";
 
 /** The delete handler. */

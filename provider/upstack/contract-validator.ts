@@ -53,7 +53,10 @@ function rewriteRefs(v: Json): Json {
   if (!isObject(v)) return v;
   const out: JsonObject = {};
   for (const [k, x] of Object.entries(v)) {
-    out[k] = k === "$ref" && typeof x === "string" && x.startsWith("#/components/schemas/") ? `${SCHEMAS_ID}#/$defs/${x.slice("#/components/schemas/".length)}` : rewriteRefs(x);
+    out[k] =
+      k === "$ref" && typeof x === "string" && x.startsWith("#/components/schemas/")
+        ? `${SCHEMAS_ID}#/$defs/${x.slice("#/components/schemas/".length)}`
+        : rewriteRefs(x);
   }
   return out;
 }
@@ -224,7 +227,10 @@ export class ContractValidator {
   }
 
   private parameters(pathItem: JsonObject, operation: JsonObject): JsonObject[] {
-    const list = [...(Array.isArray(pathItem["parameters"]) ? pathItem["parameters"] : []), ...(Array.isArray(operation["parameters"]) ? operation["parameters"] : [])];
+    const list = [
+      ...(Array.isArray(pathItem["parameters"]) ? pathItem["parameters"] : []),
+      ...(Array.isArray(operation["parameters"]) ? operation["parameters"] : []),
+    ];
     return list.map((p) => this.deref(p)).filter(isObject);
   }
 

@@ -25,7 +25,10 @@ export function recordedEtag(olds: Readonly<Record<string, unknown>>): string | 
  * resource last wrote or read under its old name. A state without an ETag never adopts on its own:
  * the server refuses with `owned_by_other` and the message says how to proceed.
  */
-export function updateConditions(olds: Readonly<Record<string, unknown>>, inputs: { readonly owner: string; readonly adopt: boolean }): RecordedWriteConditions {
+export function updateConditions(
+  olds: Readonly<Record<string, unknown>>,
+  inputs: { readonly owner: string; readonly adopt: boolean },
+): RecordedWriteConditions {
   const ifMatch = recordedEtag(olds);
   const renamed = typeof olds["owner"] === "string" && olds["owner"] !== inputs.owner;
   const adopt = inputs.adopt || (renamed && ifMatch !== undefined);

@@ -32,7 +32,12 @@ describe("the ETag header is the source of the precondition", () => {
     const news = await checked(outs, { ...inputs, privateApiKey: next.key });
     const res = await provider.update(id, outs, news);
     expect(res.outs).toMatchObject({ destinationId: id });
-    expect(world.emu.requests().filter((r) => r.method === "PUT").map((r) => r.status)).toEqual([201, 200]);
+    expect(
+      world.emu
+        .requests()
+        .filter((r) => r.method === "PUT")
+        .map((r) => r.status),
+    ).toEqual([201, 200]);
     // The watch saw the emulator's deliberate violation, and nothing else (the provider's requests conform).
     expect(world.contract.violations.length).toBeGreaterThan(0);
     expect(world.contract.violations.filter((v) => !/ body \/etag must match pattern/.test(v))).toEqual([]);
@@ -128,7 +133,12 @@ describe("delete is conditional on the recorded ETag", () => {
 describe("the contract validator can fail", () => {
   const v = new ContractValidator();
   const P = "/destinations/api/klaviyo";
-  const headers = { "x-api-key": "upstack_x", "x-pixel-id": "9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f", "content-type": "application/json", "idempotency-key": "k-12345678" };
+  const headers = {
+    "x-api-key": "upstack_x",
+    "x-pixel-id": "9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f",
+    "content-type": "application/json",
+    "idempotency-key": "k-12345678",
+  };
   const body = { privateApiKey: "pk_abcdef", owner: "o", enabled: true, label: "l" };
 
   test("requests: a conforming PUT passes; an unknown property, a missing Idempotency-Key, a bad pixel id or media type do not", () => {
@@ -137,8 +147,12 @@ describe("the contract validator can fail", () => {
       expect.stringContaining("must NOT have additional properties"),
     ]);
     const { "idempotency-key": _k, ...noKey } = headers;
-    expect(v.validateRequest({ method: "PUT", path: P, headers: noKey, body: JSON.stringify(body) })).toEqual([expect.stringContaining("Idempotency-Key is missing")]);
-    expect(v.validateRequest({ method: "GET", path: P, headers: { ...headers, "x-pixel-id": "pixel" } })).toEqual([expect.stringContaining('must match format "uuid"')]);
+    expect(v.validateRequest({ method: "PUT", path: P, headers: noKey, body: JSON.stringify(body) })).toEqual([
+      expect.stringContaining("Idempotency-Key is missing"),
+    ]);
+    expect(v.validateRequest({ method: "GET", path: P, headers: { ...headers, "x-pixel-id": "pixel" } })).toEqual([
+      expect.stringContaining('must match format "uuid"'),
+    ]);
     expect(v.validateRequest({ method: "PUT", path: P, headers: { ...headers, "content-type": "text/plain" }, body: JSON.stringify(body) })).toEqual([
       expect.stringContaining("Content-Type text/plain"),
     ]);
@@ -150,6 +164,8 @@ describe("the contract validator can fail", () => {
     expect(v.validateResponse("PUT", P, { status: 412, headers: json, body: '{"message":"x"}' })).toEqual([expect.stringContaining("'code'")]);
     expect(v.validateResponse("DELETE", P, { status: 204, headers: {}, body: "x" })).toEqual([expect.stringContaining("documents none")]);
     const problems = v.validateResponse("GET", P, { status: 200, headers: { ...json, etag: 'W/"a"' }, body: "{}" });
-    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining("header ETag must match pattern"), expect.stringContaining("must have required property 'id'")]));
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringContaining("header ETag must match pattern"), expect.stringContaining("must have required property 'id'")]),
+    );
   });
 });
