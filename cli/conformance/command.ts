@@ -6,6 +6,7 @@
  * refused for it); 3 the server did not answer.
  * @packageDocumentation
  */
+import { HttpError } from "../../provider/errors";
 import { redact, registerSecret } from "../../provider/redact";
 import type { CheckKeyIo } from "../check-key";
 import { EXIT_CODES, type ExitCode } from "../exit-codes";
@@ -89,7 +90,8 @@ export async function runConformanceCommand(flags: ConformanceFlags, io: CheckKe
       ...(only === undefined ? {} : { only }),
     });
   } catch (e) {
-    return usage(`--url: ${e instanceof Error ? e.message : String(e)}`, "--url");
+    if (e instanceof HttpError && e.code === "http_insecure_url") return usage(`--url: ${e.message}`, "--url");
+    throw e;
   }
   io.stdout.write(flags.json === true ? renderJson(report) : renderText(report));
   if (report.aborted?.reason === "unreachable") return EXIT_CODES.inconclusive;
