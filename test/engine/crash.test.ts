@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { ContractWatch } from "../support/contract-watch";
 import { keyFingerprint } from "../../provider/fingerprint";
-import { Engine, findSecrets, type EngineHooks } from "./driver";
+import { Engine, findSecrets, type EngineHooks } from "@upstack-klaviyo/engine-driver";
 
 jest.setTimeout(120_000);
 
