@@ -12,6 +12,7 @@ import { accessRequirement } from "../klaviyo/access";
 import type { KeyValidation } from "../klaviyo/key-validator";
 import { redact, registerSecret } from "../redact";
 import type { DestinationWrite, UpstackDestination } from "../upstack/client";
+import { updateConditions } from "../upstack/write-policy";
 import type { CoreContext } from "./context";
 import { isUnknown, normalizeScopes, parseDesired, type DesiredState, type InputFailure, type RawInputs } from "./inputs";
 import { buildOutputs } from "./outputs";
@@ -111,7 +112,12 @@ export async function updateDestination(ctx: CoreContext, prior: PriorState, des
   const validation: KnownValidation & { fingerprint: string } = plan.revalidateKey
     ? await validateDesired(ctx, desired)
     : { ...prior.validation, fingerprint: keyFingerprint(desired.privateApiKey) };
-  const dest = await writeDestination(ctx, desired, validation, { adopt: true, ...(prior.etag === undefined ? {} : { ifMatch: prior.etag }) });
+  // Adopts only when asked (or on the resource's own rename, at the recorded ETag): see write-policy.ts.
+  const conditions = updateConditions(
+    { ...(prior.etag === undefined ? {} : { etag: prior.etag }), ...(prior.owner === undefined ? {} : { owner: prior.owner }) },
+    desired,
+  );
+  const dest = await writeDestination(ctx, desired, validation, conditions);
   return buildOutputs(dest, validation, desired);
 }
 
@@ -155,12 +161,14 @@ export async function readDestination(ctx: CoreContext, id: string, prior: Prior
 }
 
 /**
- * Removes the destination if this resource still manages it. Already gone is
- * success; managed by someone else now is left in place, with a warning.
+ * Removes the destination if this resource still manages it and it is still
+ * at the ETag last recorded. Already gone is success; managed by someone else
+ * now is left in place, with a warning; changed outside since the last read
+ * fails with `upstack_changed_outside_pulumi` (refresh, then destroy again).
  */
 export async function deleteDestination(ctx: CoreContext, id: string, prior: PriorState): Promise<"deleted" | "absent" | "not-owned"> {
   const pixelId = prior.pixelId ?? "";
-  const result = await ctx.upstack.delete(upstackCredentials(ctx.settings, pixelId, undefined, ctx.words), prior.owner ?? "");
+  const result = await ctx.upstack.delete(upstackCredentials(ctx.settings, pixelId, undefined, ctx.words), prior.owner ?? "", prior.etag);
   if (result === "not-owned") {
     ctx.log.warn(`Klaviyo destination ${id} on pixel ${pixelId} is now managed by someone else; it was left in place and removed from this stack only.`);
   }
@@ -177,7 +185,7 @@ async function writeDestination(
   ctx: CoreContext,
   desired: DesiredState,
   validation: Pick<KeyValidation, "accountId" | "fingerprint">,
-  options: { adopt: boolean; ifMatch?: string },
+  options: { readonly adopt: boolean; readonly ifMatch?: string },
 ): Promise<UpstackDestination> {
   const creds = upstackCredentials(ctx.settings, desired.pixelId, desired.upstackApiKey, ctx.words);
   const write: DestinationWrite = {

@@ -27,6 +27,8 @@ export interface Vocabulary {
   readonly setKey: string;
   /** How to give a new Upstack API key. */
   readonly setUpstackKey: string;
+  /** How to see an out-of-band change (a sentence without its full stop). */
+  readonly refresh: string;
   /** How to see an out-of-band change and then apply the configuration over it. */
   readonly refreshThenApply: string;
   /** The command that applies the configuration again. */
@@ -70,6 +72,7 @@ export const PULUMI_VOCABULARY: Vocabulary = {
   setting: (name) => (ENV_ONLY.has(name) ? ENV[name] : `${PULUMI_CONFIG[name] ?? name} (or ${ENV[name]})`),
   setKey: "set it with `pulumi config set --secret klaviyoPrivateKey pk_...`",
   setUpstackKey: "`pulumi config set --secret upstack:apiKey upstack_...` (or UPSTACK_API_KEY, or upstack:apiKeys for many pixels)",
+  refresh: "Run `pulumi refresh` to see the change",
   refreshThenApply: "Run `pulumi refresh` to see the change, then `pulumi up` to apply your configuration over it",
   applyAgain: "`pulumi up`",
 };
@@ -82,6 +85,7 @@ export const TERRAFORM_VOCABULARY: Vocabulary = {
   setting: (name) => (ENV_ONLY.has(name) ? ENV[name] : `the provider's ${snake(name)} (or ${ENV[name]})`),
   setKey: "set it in private_api_key from a sensitive variable (e.g. TF_VAR_klaviyo_private_key)",
   setUpstackKey: "the provider's upstack_api_key (or UPSTACK_API_KEY, or upstack_api_keys for many pixels)",
+  refresh: "Run `terraform apply -refresh-only` to see the change",
   refreshThenApply: "Run `terraform apply -refresh-only` to see the change, then `terraform apply` to apply your configuration over it",
   applyAgain: "`terraform apply`",
 };
@@ -100,6 +104,7 @@ export const CLI_VOCABULARY: Vocabulary = {
   setting: (name) => (name === "klaviyoApiUrl" ? "--klaviyo-url (or KLAVIYO_API_URL)" : ENV[name]),
   setKey: "pass it in KLAVIYO_PRIVATE_KEY or on stdin",
   setUpstackKey: "set UPSTACK_API_KEY",
+  refresh: "Read the destination again to see the change",
   refreshThenApply: "Read the destination again, then apply your configuration over it",
   applyAgain: "the command again",
 };

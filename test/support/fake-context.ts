@@ -16,9 +16,11 @@ export interface FakeTransport extends Transport {
   readonly requests: HttpRequest[];
 }
 
-/** A response. */
+/** A response. A body with an `etag` (an Upstack destination) also gets it as the `ETag` header, where the contract puts it. */
 export function res(status: number, body?: unknown, headers: Record<string, string> = {}): HttpResponse {
-  return { status, headers: { "content-type": "application/json", ...headers }, body, attempts: 1 };
+  const etag =
+    typeof body === "object" && body !== null && typeof (body as { etag?: unknown }).etag === "string" ? { etag: (body as { etag: string }).etag } : {};
+  return { status, headers: { "content-type": "application/json", ...etag, ...headers }, body, attempts: 1 };
 }
 
 /** Makes a fake transport. */
