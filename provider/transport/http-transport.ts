@@ -251,7 +251,7 @@ export class HttpTransport implements Transport {
       if (!timedOut) lastConnectionFailure = code;
       if (lastAttempt && timedOut && timeout < this.options.attemptTimeoutMs && lastRetriedStatus !== undefined) {
         // The deadline cut this attempt short; what actually went wrong is the status the earlier attempts got.
-        throw statusError(lastRetriedStatus, attempt, undefined);
+        throw statusError(lastRetriedStatus, lastRetriedStatus.attempts, undefined);
       }
       if (lastAttempt) {
         throw new HttpError({
