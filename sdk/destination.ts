@@ -27,6 +27,13 @@ export class UpstackKlaviyoDestination extends pulumi.CustomResource {
   declare public readonly klaviyoAccountId: pulumi.Output<string>;
   /** The Klaviyo account's organization name, when it has one. */
   declare public readonly klaviyoAccountName: pulumi.Output<string | undefined>;
+  /**
+   * Klaviyo's id of the private key that was validated (from Klaviyo's api-keys
+   * listing; never the key itself), when the listing identified the key.
+   */
+  declare public readonly klaviyoKeyId: pulumi.Output<string | undefined>;
+  /** The name of that key in Klaviyo (e.g. `UpstackData`), when the listing identified the key. */
+  declare public readonly klaviyoKeyName: pulumi.Output<string | undefined>;
   /** `healthy`, `unhealthy` (Klaviyo rejects the key) or `disabled`. */
   declare public readonly status: pulumi.Output<string>;
   /** Why the destination is not healthy, when it is not. */
@@ -76,6 +83,8 @@ export class UpstackKlaviyoDestination extends pulumi.CustomResource {
       keyHint: undefined,
       klaviyoAccountId: undefined,
       klaviyoAccountName: undefined,
+      klaviyoKeyId: undefined,
+      klaviyoKeyName: undefined,
       status: undefined,
       statusReason: undefined,
       accessCheck: undefined,

@@ -14,6 +14,8 @@ export interface DestinationOutputs {
   keyHint: string;
   klaviyoAccountId: string;
   klaviyoAccountName?: string;
+  klaviyoKeyId?: string;
+  klaviyoKeyName?: string;
   status: string;
   statusReason?: string;
   enabled: boolean;
@@ -30,7 +32,7 @@ export interface DestinationOutputs {
 }
 
 /** What is remembered from an earlier validation when no new one was made. */
-export type KnownValidation = Pick<KeyValidation, "accountId" | "accountName" | "accessCheck" | "validatedAt">;
+export type KnownValidation = Pick<KeyValidation, "accountId" | "accountName" | "keyId" | "keyName" | "accessCheck" | "validatedAt">;
 
 /** Builds outputs from Upstack's destination and what validation established. */
 export function buildOutputs(
@@ -56,6 +58,8 @@ export function buildOutputs(
     updatedAt: dest.updatedAt,
   };
   if (validation.accountName !== undefined) out.klaviyoAccountName = validation.accountName;
+  if (validation.keyId !== undefined) out.klaviyoKeyId = validation.keyId;
+  if (validation.keyName !== undefined) out.klaviyoKeyName = validation.keyName;
   if (dest.statusReason) out.statusReason = dest.statusReason;
   const publicApiKey = dest.publicApiKey ?? inputs.publicApiKey;
   if (publicApiKey) out.publicApiKey = publicApiKey;
@@ -69,6 +73,8 @@ export function validationFromOutputs(olds: Readonly<Record<string, unknown>>): 
   return {
     accountId: String(olds["klaviyoAccountId"] ?? ""),
     accountName: typeof olds["klaviyoAccountName"] === "string" ? olds["klaviyoAccountName"] : undefined,
+    keyId: typeof olds["klaviyoKeyId"] === "string" ? olds["klaviyoKeyId"] : undefined,
+    keyName: typeof olds["klaviyoKeyName"] === "string" ? olds["klaviyoKeyName"] : undefined,
     accessCheck: String(olds["accessCheck"] ?? ""),
     validatedAt: String(olds["validatedAt"] ?? ""),
   };

@@ -22,6 +22,10 @@ export interface KlaviyoAccount {
 
 /** One private key as the beta `GET /api/api-keys/` lists it. */
 export interface KlaviyoKeyListing {
+  /** Klaviyo's id of the key. */
+  readonly id: string;
+  /** The key's name. */
+  readonly name: string | undefined;
   /** Redacted key, `pk_****abcd`. */
   readonly redactedKey: string;
   /** `full`, `read_only` or `custom`. */
@@ -86,7 +90,10 @@ export class KlaviyoClient {
       for (const item of data) {
         const a = ((item as { attributes?: unknown } | null)?.attributes ?? {}) as Record<string, unknown>;
         if (typeof a["key"] !== "string") continue;
+        const id = (item as { id?: unknown }).id;
         list.push({
+          id: typeof id === "string" ? id : "",
+          name: typeof a["name"] === "string" ? a["name"] : typeof a["label"] === "string" ? a["label"] : undefined,
           redactedKey: a["key"],
           accessLevel: typeof a["access_level"] === "string" ? a["access_level"] : "unknown",
           scopes: Array.isArray(a["scopes"]) ? a["scopes"].filter((s): s is string => typeof s === "string") : [],

@@ -22,6 +22,10 @@ export interface KeyValidation {
   readonly accountId: string;
   /** The account's organization name, when Klaviyo has one. */
   readonly accountName: string | undefined;
+  /** Klaviyo's id of the key (from the api-keys listing), when the listing identified it. Never the key itself. */
+  readonly keyId: string | undefined;
+  /** The key's name in Klaviyo (from the api-keys listing), when the listing identified it. */
+  readonly keyName: string | undefined;
   /** How access was established, in words (documented in the README). */
   readonly accessCheck: string;
   /** Declared scopes that could not be verified without side effects (write scopes on a key that cannot list keys). */
@@ -103,13 +107,19 @@ export class KeyValidator {
       hint,
       accountId: acct.id,
       accountName: acct.name,
+      keyId: access.keyId,
+      keyName: access.keyName,
       accessCheck: access.how,
       unverifiedScopes: access.unverified,
       validatedAt: new Date().toISOString(),
     };
   }
 
-  private async checkAccess(key: string, hint: string, req: AccessRequirement): Promise<{ how: string; unverified: string[] }> {
+  private async checkAccess(
+    key: string,
+    hint: string,
+    req: AccessRequirement,
+  ): Promise<{ how: string; unverified: string[]; keyId?: string | undefined; keyName?: string | undefined }> {
     const listing = await this.client.listApiKeys(key);
     if (listing.ok) {
       const last4 = key.slice(-4);
@@ -117,7 +127,13 @@ export class KeyValidator {
       if (mine.length > 0) {
         const failing = mine.filter((k) => missingScopes(grantedScopes(k.accessLevel, k.scopes), req).length > 0);
         if (failing.length === 0) {
-          return { how: `Klaviyo's key listing (GET /api/api-keys/) shows ${req.kind === "full" ? "Full Access" : "every declared scope"}`, unverified: [] };
+          const only = mine.length === 1 ? mine[0] : undefined;
+          return {
+            how: `Klaviyo's key listing (GET /api/api-keys/) shows ${req.kind === "full" ? "Full Access" : "every declared scope"}`,
+            unverified: [],
+            keyId: only?.id,
+            keyName: only?.name,
+          };
         }
         if (failing.length === mine.length) {
           const k = failing[0]!;

@@ -100,12 +100,14 @@ describe("check-key: valid keys (exit 0)", () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
     const j = r.json();
-    expect(Object.keys(j).sort()).toEqual(["accessCheck", "accountId", "accountName", "keyHint", "ok", "unverifiedScopes", "validatedAt"]);
+    expect(Object.keys(j).sort()).toEqual(["accessCheck", "accountId", "accountName", "keyHint", "keyId", "keyName", "ok", "unverifiedScopes", "validatedAt"]);
     expect(j).toEqual({
       ok: true,
       keyHint: hint(full),
       accountId: account.id,
       accountName: "Acme Outdoor",
+      keyId: full.id,
+      keyName: full.label,
       accessCheck: expect.stringContaining("Full Access"),
       unverifiedScopes: [],
       validatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
