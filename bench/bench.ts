@@ -153,7 +153,11 @@ function countRequests(
 ): Pick<OpMeasure, "requests" | "requestsPerResource" | "throttled" | "accountsRequests" | "accountsRequests2xx"> {
   const log = emu.requests();
   const by = new Map<string, number>();
-  for (const r of log) by.set(`${r.service} ${r.method} ${r.path}`, (by.get(`${r.service} ${r.method} ${r.path}`) ?? 0) + 1);
+  for (const r of log) {
+    // One key's path per id: counted under the operation's path template.
+    const k = `${r.service} ${r.method} ${r.path.replace(/^\/api\/api-keys\/[^/]+\/$/, "/api/api-keys/{id}/")}`;
+    by.set(k, (by.get(k) ?? 0) + 1);
+  }
   const accounts = log.filter((r) => r.service === "klaviyo" && r.path === "/api/accounts/");
   return {
     requests: log.length,
@@ -179,7 +183,7 @@ let checkpointMode: "end" | "every-step" = "end";
 function makeEngine(emu: RunningEmulator, st: Stack, keys: string[], probe: ReturnType<typeof hostProbe>): Engine {
   const config: Record<string, ConfigValue> = {
     pixels: JSON.stringify(st.pixels),
-    klaviyoPrivateKeys: { secret: JSON.stringify(keys) },
+    klaviyoKeys: { secret: JSON.stringify(keys) },
     "upstack:apiKeys": { secret: JSON.stringify(st.apiKeys) },
     "upstack:apiUrl": emu.url,
     "upstack:klaviyoApiUrl": emu.url,

@@ -4,7 +4,10 @@
  * lazily on first use, rebuilt when configure brings new settings.
  */
 import { resolveSettings, type ConfigReader, type ProviderSettings } from "./config";
+import { KlaviyoApiKeys } from "./klaviyo/api-key-client";
 import { KlaviyoClient } from "./klaviyo/client";
+import { OnceWarnings } from "./klaviyo/key-conventions";
+import { KeyStatusChecker } from "./klaviyo/key-status";
 import { KeyValidator } from "./klaviyo/key-validator";
 import { RequestPacer } from "./klaviyo/request-pacer";
 import { logger } from "./log";
@@ -23,6 +26,12 @@ export interface ProviderContext {
   readonly upstack: UpstackClient;
   /** Key validation with its per-process cache. */
   readonly validator: KeyValidator;
+  /** Klaviyo's beta single-key endpoints (key status, disabling a replaced key), paced per account. */
+  readonly apiKeys: KlaviyoApiKeys;
+  /** Key statuses asked of Klaviyo at refresh, once per distinct key per process. */
+  readonly keyStatus: KeyStatusChecker;
+  /** Advice (the key naming convention), each emitted once per process. */
+  readonly advice: OnceWarnings;
 }
 
 let configReader: ConfigReader = () => undefined;
@@ -46,12 +55,16 @@ export function context(): ProviderContext {
     onEvent: (e) => logger.info(`${e.service}: ${e.what} got ${e.reason}; retrying in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt + 1}).`),
   });
   const klaviyo = new KlaviyoClient(transport, settings.klaviyoApiUrl);
+  const apiKeys = new KlaviyoApiKeys(transport, settings.klaviyoApiUrl, new RequestPacer(settings.klaviyoPaceMs));
   current = {
     settings,
     transport,
     klaviyo,
     upstack: new UpstackClient(transport, settings.upstackApiUrl),
     validator: new KeyValidator(klaviyo, new RequestPacer(settings.klaviyoPaceMs)),
+    apiKeys,
+    keyStatus: new KeyStatusChecker(apiKeys),
+    advice: new OnceWarnings((m) => logger.warn(m)),
   };
   return current;
 }

@@ -33,6 +33,8 @@ export interface DestinationInputs {
   readonly upstackApiKey?: string;
   /** Who manages the destination (set by the SDK: `pulumi:<project>/<stack>/<name>`). */
   readonly owner: string;
+  /** After a rotation, disable the replaced key in Klaviyo. Default false (absent). */
+  readonly retireReplacedKey?: boolean;
 }
 
 /** A check failure: the property and the reason. */
@@ -104,6 +106,7 @@ export const PROPERTY_SCHEMAS = {
     .refine((s) => /^upstack_[A-Za-z0-9_]{8,}$/.test(s), {
       error: "upstackApiKey must be an Upstack API key: it starts with upstack_ followed by letters and digits, without spaces. Paste it again.",
     }),
+  retireReplacedKey: z.boolean({ error: "retireReplacedKey must be true or false." }),
   owner: trimmedString("owner").refine((s) => s.length >= 1 && s.length <= 300, {
     error: "owner must be 1 to 300 characters (the SDK sets it; do not pass it yourself).",
   }),

@@ -54,6 +54,10 @@ export class UpstackKlaviyoDestination extends pulumi.CustomResource {
   declare public readonly createdAt: pulumi.Output<string>;
   /** When the destination last changed (ISO 8601). */
   declare public readonly updatedAt: pulumi.Output<string>;
+  /** Klaviyo's id of the key disabled after the last rotation that retired one (`retireReplacedKey`). */
+  declare public readonly retiredKeyId: pulumi.Output<string | undefined>;
+  /** When that key was disabled in Klaviyo (ISO 8601). */
+  declare public readonly retiredAt: pulumi.Output<string | undefined>;
 
   /**
    * @param name - the resource name; with the project and stack it names the destination's owner.
@@ -74,6 +78,7 @@ export class UpstackKlaviyoDestination extends pulumi.CustomResource {
       ...(args.scopes === undefined ? {} : { scopes: args.scopes }),
       ...(args.adopt === undefined ? {} : { adopt: args.adopt }),
       ...(args.upstackApiKey === undefined ? {} : { upstackApiKey: pulumi.secret(args.upstackApiKey) }),
+      ...(args.retireReplacedKey === undefined ? {} : { retireReplacedKey: args.retireReplacedKey }),
       enabled: args.enabled,
       label: args.label,
       owner: `pulumi:${pulumi.getProject()}/${pulumi.getStack()}/${name}`,
@@ -92,6 +97,8 @@ export class UpstackKlaviyoDestination extends pulumi.CustomResource {
       rotatedAt: undefined,
       createdAt: undefined,
       updatedAt: undefined,
+      retiredKeyId: undefined,
+      retiredAt: undefined,
     };
     // The Node dynamic provider host serves this resource; __provider is the thin shim (see provider-shim.ts).
     inputs["__provider"] = PROVIDER_TEXT;

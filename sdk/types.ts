@@ -62,4 +62,16 @@ export interface UpstackKlaviyoDestinationArgs {
    * @example cfg.requireSecret("upstackApiKeyStoreA")
    */
   upstackApiKey?: pulumi.Input<string>;
+  /**
+   * After a rotation is written to Upstack and Upstack reports the destination
+   * healthy with the new key, disable the key it replaced in Klaviyo (beta
+   * `PATCH /api/api-keys/{id}`, with the new key's credentials; the new key
+   * needs `credentials:write`, which Full Access has). Only a key identified
+   * without doubt, of the same Klaviyo account, never the key Upstack holds; if
+   * disabling fails the rotation stands and a warning gives the manual steps.
+   * Risk: any other integration still using the old key stops working.
+   * Outputs `retiredKeyId` and `retiredAt` record what was disabled. Default `false`.
+   * @example true // the old key is disabled once the new one is live
+   */
+  retireReplacedKey?: pulumi.Input<boolean>;
 }

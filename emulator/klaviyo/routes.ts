@@ -20,6 +20,7 @@ import {
   permissionDenied,
   throttled,
 } from "./errors";
+import { apiKeyIdFromPath, handleApiKeyById } from "./api-key-routes";
 import { usableKey } from "./model";
 import { checkRevision } from "./revision";
 
@@ -121,6 +122,9 @@ function tierSpec(options: KlaviyoEmulatorOptions, tier: RateLimitTier): RateLim
 export function handleKlaviyo(ctx: RequestContext, deps: KlaviyoDeps): Reply {
   const auth = header(ctx, "authorization");
   if (auth !== undefined && /^bearer(\s|$)/i.test(auth.trim())) return cdnBadRequestHtml();
+
+  const keyId = apiKeyIdFromPath(ctx.pathname);
+  if (keyId !== undefined) return handleApiKeyById(ctx, keyId, deps);
 
   const path = ctx.pathname.replace(/\/+$/, "");
   const endpoint = ENDPOINTS.get(path);

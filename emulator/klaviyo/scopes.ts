@@ -12,6 +12,7 @@ export const KLAVIYO_SCOPES = [
   "catalogs:read",
   "catalogs:write",
   "credentials:read",
+  "credentials:write",
   "data-privacy:read",
   "data-privacy:write",
   "events:read",

@@ -9,6 +9,7 @@ import { context } from "../context";
 import { UpstackKlaviyoError } from "../errors";
 import { keyFingerprint } from "../fingerprint";
 import { accessRequirement } from "../klaviyo/access";
+import { adviseOnKeyName } from "../klaviyo/closed-loop";
 import { redact, registerSecret } from "../redact";
 import { isUnknown, parseInputs, type InputFailure, type RawInputs } from "../schema";
 
@@ -19,7 +20,8 @@ export const MANAGED_INPUTS = ["keyFingerprint", "destinationStatus"] as const;
 export async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dynamic.CheckResult> {
   if (typeof news["privateApiKey"] === "string") registerSecret(news["privateApiKey"]);
   if (typeof news["upstackApiKey"] === "string") registerSecret(news["upstackApiKey"]);
-  const { settings, validator } = context();
+  const ctx = context();
+  const { settings, validator } = ctx;
   const { inputs, failures } = parseInputs(news, { pixelId: settings.pixelId });
   if (failures.length > 0) return { inputs: sanitized(news), failures };
 
@@ -33,10 +35,11 @@ export async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dy
   const scopes = inputs["scopes"];
   if (isUnknown(publicApiKey) || isUnknown(scopes)) return { inputs };
   try {
-    await validator.validate(key, {
+    const validation = await validator.validate(key, {
       publicApiKey: typeof publicApiKey === "string" ? publicApiKey : undefined,
       requirement: accessRequirement(Array.isArray(scopes) ? (scopes as string[]) : undefined),
     });
+    adviseOnKeyName(ctx, validation);
   } catch (error) {
     return { inputs: sanitized(news), failures: [toFailure(error)] };
   }

@@ -4,7 +4,9 @@
  * destination instead of making a second one.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { context } from "../context";
 import { PartialCreateError } from "../errors";
+import { adviseOnKeyName } from "../klaviyo/closed-loop";
 import { checkedInputs, type RawInputs } from "../schema";
 import { buildOutputs } from "./outputs";
 import { validateKey, writeDestination } from "./write-destination";
@@ -13,6 +15,7 @@ import { validateKey, writeDestination } from "./write-destination";
 export async function create(raw: RawInputs): Promise<pulumi.dynamic.CreateResult> {
   const inputs = checkedInputs(raw);
   const validation = await validateKey(inputs);
+  adviseOnKeyName(context(), validation);
   const dest = await writeDestination(inputs, validation, { adopt: inputs.adopt });
   const outs = buildOutputs(dest, validation, inputs);
   if (dest.status === "unhealthy") {

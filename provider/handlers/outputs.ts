@@ -29,6 +29,10 @@ export interface DestinationOutputs {
   rotatedAt: string;
   createdAt: string;
   updatedAt: string;
+  /** Klaviyo's id of the key disabled after the last rotation that retired one (`retireReplacedKey`). */
+  retiredKeyId?: string;
+  /** When that key was disabled (ISO 8601). */
+  retiredAt?: string;
 }
 
 /** What is remembered from an earlier validation when no new one was made. */

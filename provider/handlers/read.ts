@@ -8,12 +8,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { upstackCredentials } from "../config";
 import { context } from "../context";
+import { klaviyoStatusAtRefresh, retirementFromOutputs } from "../klaviyo/closed-loop";
+import { logger } from "../log";
 import type { RawInputs } from "../schema";
 import { buildOutputs, validationFromOutputs } from "./outputs";
 
 /** The read handler. */
 export async function read(id: string, props: RawInputs): Promise<pulumi.dynamic.ReadResult> {
-  const { settings, upstack } = context();
+  const ctx = context();
+  const { settings, upstack } = ctx;
   const pixelId = String(props["pixelId"] ?? "");
   const owner = String(props["owner"] ?? "");
   const dest = await upstack.get(upstackCredentials(settings, pixelId));
@@ -28,6 +31,13 @@ export async function read(id: string, props: RawInputs): Promise<pulumi.dynamic
     ...(publicApiKey === undefined ? {} : { publicApiKey }),
     ...(scopes === undefined ? {} : { scopes }),
   });
+  // Klaviyo's side: a key disabled or deleted there is unhealthy even before Upstack notices.
+  const klaviyo = await klaviyoStatusAtRefresh({ ...ctx, warn: logger.warn }, props, outs);
+  outs.status = klaviyo.status;
+  if (klaviyo.statusReason === undefined) delete outs.statusReason;
+  else outs.statusReason = klaviyo.statusReason;
+  if (klaviyo.keyName !== undefined) outs.klaviyoKeyName = klaviyo.keyName;
+  Object.assign(outs, retirementFromOutputs(props));
   const inputs: Record<string, unknown> = {
     pixelId,
     owner: outs.owner,

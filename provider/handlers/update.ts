@@ -4,7 +4,10 @@
  * the dashboard meanwhile is never overwritten silently.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { context } from "../context";
 import { keyFingerprint } from "../fingerprint";
+import { adviseOnKeyName, retireReplacedKeyAfterWrite } from "../klaviyo/closed-loop";
+import { logger } from "../log";
 import { checkedInputs, type RawInputs } from "../schema";
 import { buildOutputs, validationFromOutputs } from "./outputs";
 import { validateKey, writeDestination } from "./write-destination";
@@ -21,5 +24,14 @@ export async function update(_id: string, olds: RawInputs, news: RawInputs): Pro
   const validation = revalidate ? await validateKey(inputs) : { ...validationFromOutputs(olds), fingerprint };
   const etag = typeof olds["etag"] === "string" && olds["etag"] !== "" ? olds["etag"] : undefined;
   const dest = await writeDestination(inputs, validation, { adopt: true, ...(etag === undefined ? {} : { ifMatch: etag }) });
-  return { outs: buildOutputs(dest, validation, inputs) };
+  const loop = { ...context(), warn: logger.warn };
+  if (revalidate && "hint" in validation) adviseOnKeyName(loop, validation);
+  const retirement = await retireReplacedKeyAfterWrite(loop, {
+    enabled: inputs.retireReplacedKey === true,
+    olds,
+    privateKey: inputs.privateApiKey,
+    validation,
+    upstack: dest,
+  });
+  return { outs: { ...buildOutputs(dest, validation, inputs), ...retirement } };
 }

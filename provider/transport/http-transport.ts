@@ -12,7 +12,7 @@ import { DEFAULT_RETRY_OPTIONS, isRepeatable, isRetryableStatus, retryDelayMs, s
 import { checkBaseUrl } from "./url-policy";
 
 /** HTTP methods the provider uses. */
-export type HttpMethod = "GET" | "PUT" | "POST" | "DELETE";
+export type HttpMethod = "GET" | "PUT" | "POST" | "PATCH" | "DELETE";
 
 /** One logical request (possibly several attempts). */
 export interface HttpRequest {
@@ -161,7 +161,7 @@ export class HttpTransport {
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
     const what = `${req.method} ${req.path}`;
     const headers: Record<string, string> = { ...req.headers };
-    if (req.body !== undefined) headers["content-type"] = "application/json";
+    if (req.body !== undefined) headers["content-type"] ??= "application/json";
     if (req.idempotencyKey !== undefined) headers["idempotency-key"] = req.idempotencyKey;
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const repeatable = isRepeatable(req.method, req.idempotencyKey !== undefined);

@@ -58,6 +58,9 @@ describe("bench/bench.ts", () => {
       expect(row.requests).toBe(0);
       expect(row.requestsPerResource).toEqual({});
     }
+    // Refresh: Upstack's GET per destination, and Klaviyo's status of the one key Upstack holds.
+    const refresh = result.runs.find((x) => x.op === "refresh")!;
+    expect(refresh.requestsPerResource).toEqual({ "upstack GET /destinations/api/klaviyo": 1, [`klaviyo GET /api/api-keys/${"{id}"}/`]: 1 });
     const create = result.runs.find((x) => x.op === "create")!;
     expect(create.requestsPerResource["upstack PUT /destinations/api/klaviyo"]).toBe(1);
     expect(typeof result["providerBytes"]).toBe("number");
