@@ -48,14 +48,32 @@ export function apiKeyIdFromPath(pathname: string): string | undefined {
 
 /** A JSON:API 400 about one query parameter or body pointer. */
 function invalid(detail: string, source: { parameter: string } | { pointer: string }): Reply {
-  return jsonReply(400, { errors: [{ id: randomUUID(), status: 400, code: "invalid", title: "Invalid input.", detail, source, links: {}, meta: {} }] }, {}, JSON_API);
+  return jsonReply(
+    400,
+    { errors: [{ id: randomUUID(), status: 400, code: "invalid", title: "Invalid input.", detail, source, links: {}, meta: {} }] },
+    {},
+    JSON_API,
+  );
 }
 
 /** A JSON:API 404 for a key the caller's account does not have. */
 function noSuchKey(id: string): Reply {
   return jsonReply(
     404,
-    { errors: [{ id: randomUUID(), status: 404, code: "not_found", title: "Not found.", detail: `No API key found with id ${id}.`, source: { parameter: "id" }, links: {}, meta: {} }] },
+    {
+      errors: [
+        {
+          id: randomUUID(),
+          status: 404,
+          code: "not_found",
+          title: "Not found.",
+          detail: `No API key found with id ${id}.`,
+          source: { parameter: "id" },
+          links: {},
+          meta: {},
+        },
+      ],
+    },
     {},
     JSON_API,
   );
@@ -86,7 +104,8 @@ function keyResource(ctx: RequestContext, k: KlaviyoKeyRecord, additional: reado
 /** Validates a PATCH body against the spec's ApiKeyUpdateRequest (plus "never null"); a 400 reply, or the attributes to apply. */
 function patchAttributes(ctx: RequestContext, id: string): { reply: Reply } | { attrs: { name?: string; status?: "active" | "disabled" } } {
   const body = parseJsonBody(ctx);
-  if (body instanceof Error || typeof body !== "object" || body === null) return { reply: invalid("The request body must be a JSON:API document.", { pointer: "/data" }) };
+  if (body instanceof Error || typeof body !== "object" || body === null)
+    return { reply: invalid("The request body must be a JSON:API document.", { pointer: "/data" }) };
   const data = (body as { data?: unknown }).data;
   if (typeof data !== "object" || data === null) return { reply: invalid("'data' is required.", { pointer: "/data" }) };
   const d = data as Record<string, unknown>;
@@ -98,7 +117,8 @@ function patchAttributes(ctx: RequestContext, id: string): { reply: Reply } | { 
   const a = attributes as Record<string, unknown>;
   const out: { name?: string; status?: "active" | "disabled" } = {};
   if ("name" in a) {
-    if (typeof a["name"] !== "string") return { reply: invalid("'name' must be a string; omit it to keep the current name.", { pointer: "/data/attributes/name" }) };
+    if (typeof a["name"] !== "string")
+      return { reply: invalid("'name' must be a string; omit it to keep the current name.", { pointer: "/data/attributes/name" }) };
     out.name = a["name"];
   }
   if ("status" in a) {
@@ -124,7 +144,8 @@ export function handleApiKeyById(ctx: RequestContext, id: string, deps: ApiKeyRo
   if (revision === "invalid") return noValidRevision();
 
   for (const name of ctx.query.keys()) {
-    if (name !== "additional-fields[api-key]" && name !== "fields[api-key]") return invalid(`'${name}' is not a valid query parameter for this endpoint.`, { parameter: name });
+    if (name !== "additional-fields[api-key]" && name !== "fields[api-key]")
+      return invalid(`'${name}' is not a valid query parameter for this endpoint.`, { parameter: name });
   }
   const additional = listParam(ctx, "additional-fields[api-key]", ADDITIONAL_FIELDS);
   if (!Array.isArray(additional)) return additional;

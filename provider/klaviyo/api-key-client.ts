@@ -28,7 +28,8 @@ export interface KlaviyoKeyState {
 }
 
 /** A Klaviyo answer about one key; `notFound` when the caller's account has no key with that id (404). */
-export type KlaviyoKeyOutcome = KlaviyoOutcome<KlaviyoKeyState> | { readonly ok: false; readonly kind: "notFound"; readonly status: 404; readonly detail: string | undefined };
+export type KlaviyoKeyOutcome =
+  KlaviyoOutcome<KlaviyoKeyState> | { readonly ok: false; readonly kind: "notFound"; readonly status: 404; readonly detail: string | undefined };
 
 /** `data` of GetApiKeyResponse / PatchApiKeyResponse: what the provider relies on. */
 const KEY_RESPONSE = z.object({

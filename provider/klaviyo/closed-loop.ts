@@ -66,7 +66,12 @@ export async function retireReplacedKeyAfterWrite(
   const previous = retirementFromOutputs(args.olds);
   const replaced = replacedKeyFromOutputs(args.olds);
   const hint = keyHint(args.privateKey);
-  const decision = decideRetirement(args.enabled, replaced, { fingerprint: args.validation.fingerprint, hint, keyId: args.validation.keyId, accountId: args.validation.accountId }, args.upstack);
+  const decision = decideRetirement(
+    args.enabled,
+    replaced,
+    { fingerprint: args.validation.fingerprint, hint, keyId: args.validation.keyId, accountId: args.validation.accountId },
+    args.upstack,
+  );
   const result = await retire(decision, replaced, { privateKey: args.privateKey, accountId: args.validation.accountId, hint }, ctx.apiKeys);
   if (result.kind === "retired") return { retiredKeyId: result.keyId, retiredAt: result.at };
   if (result.kind === "failed") ctx.warn(result.warning);

@@ -144,7 +144,11 @@ export async function retire(
  * One PATCH. Its answer may be lost after Klaviyo applied it (a PATCH is not repeated by the
  * transport): then one GET tells whether the key is disabled now.
  */
-async function disableOnce(apiKeys: KlaviyoApiKeys, newKey: { readonly privateKey: string; readonly accountId: string }, keyId: string): Promise<KlaviyoKeyOutcome> {
+async function disableOnce(
+  apiKeys: KlaviyoApiKeys,
+  newKey: { readonly privateKey: string; readonly accountId: string },
+  keyId: string,
+): Promise<KlaviyoKeyOutcome> {
   try {
     return await apiKeys.disable(newKey.privateKey, keyId, newKey.accountId);
   } catch (error) {
