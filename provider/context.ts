@@ -3,6 +3,7 @@
  * and the key validator (whose cache lives as long as the process). Built
  * lazily on first use, rebuilt when configure brings new settings.
  */
+import { loadKlaviyoSpec } from "../spec/klaviyo";
 import { resolveSettings, type ConfigReader, type ProviderSettings } from "./config";
 import { KlaviyoClient } from "./klaviyo/client";
 import { KeyValidator } from "./klaviyo/key-validator";
@@ -45,13 +46,14 @@ export function context(): ProviderContext {
     deadlineMs: settings.deadlineMs,
     onEvent: (e) => logger.info(`${e.service}: ${e.what} got ${e.reason}; retrying in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt + 1}).`),
   });
-  const klaviyo = new KlaviyoClient(transport, settings.klaviyoApiUrl);
+  const spec = loadKlaviyoSpec();
+  const klaviyo = new KlaviyoClient(transport, settings.klaviyoApiUrl, spec);
   current = {
     settings,
     transport,
     klaviyo,
     upstack: new UpstackClient(transport, settings.upstackApiUrl),
-    validator: new KeyValidator(klaviyo, new RequestPacer(settings.klaviyoPaceMs)),
+    validator: new KeyValidator(klaviyo, spec, new RequestPacer(settings.klaviyoPaceMs > 0)),
   };
   return current;
 }
