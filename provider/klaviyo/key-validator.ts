@@ -143,7 +143,7 @@ export class KeyValidator {
         { property: "publicApiKey" },
       );
     }
-    const access = await this.checkAccess(key, hint, acct, target.requirement);
+    const access = await this.checkAccess(key, hint, acct, target.requirement).finally(() => this.forgetFailedListing(acct.id, key));
     return {
       fingerprint: keyFingerprint(key),
       hint,
@@ -221,10 +221,17 @@ export class KeyValidator {
         set.add(accountId);
         this.accountsByLast4.set(last4, set);
       }
-    } else if (this.listings.get(accountId)?.pending === pending) {
-      this.listings.delete(accountId);
     }
+    // A failed listing stays (other keys of the account ignore it) until this key's validation ends.
     return { outcome, own: true };
+  }
+
+  private forgetFailedListing(accountId: string, key: string): void {
+    const entry = this.listings.get(accountId);
+    if (entry === undefined || entry.fingerprint !== keyFingerprint(key)) return;
+    void entry.pending.then((outcome) => {
+      if (!outcome.ok && this.listings.get(accountId) === entry) this.listings.delete(accountId);
+    });
   }
 
   private async checkAccess(key: string, hint: string, account: KlaviyoAccount, req: AccessRequirement): Promise<AccessResult> {
@@ -286,10 +293,9 @@ export class KeyValidator {
     const passing = judged.filter((j) => j.verdict.missing.length === 0);
     if (passing.length === judged.length) {
       const only = active.length === 1 ? active[0] : undefined;
-      const level = judged.every((j) => j.verdict.level === "full") ? "Full Access" : undefined;
-      const named = only === undefined ? `${active.length} active keys ending in ${last4}, all of which` : `the key "${only.name}" (${only.id}), which`;
+      const named = only === undefined ? `${active.length} active keys ending in ${last4}, each` : `the key "${only.name}" (${only.id})`;
       return {
-        how: `Klaviyo's key listing (GET /api/api-keys) shows ${named} ${req.kind === "full" ? `hold every scope (${level ?? "Full Access"})` : "hold every declared scope"}`,
+        how: `Klaviyo's key listing (GET /api/api-keys) shows ${named} with ${req.kind === "full" ? "Full Access (every scope)" : "every declared scope"}`,
         unverified: [],
         keyId: only?.id,
         keyName: only?.name,
