@@ -10,6 +10,8 @@ import { ERROR_CATALOGUE, UpstackKlaviyoError } from "../provider/errors";
 import { accessRequirement, describeRequirement, type AccessRequirement } from "../provider/klaviyo/access";
 import { KlaviyoClient } from "../provider/klaviyo/client";
 import { KeyValidator, type KeyValidation } from "../provider/klaviyo/key-validator";
+import { RequestPacer } from "../provider/klaviyo/request-pacer";
+import { loadKlaviyoSpec } from "../spec/klaviyo";
 import { redact } from "../provider/redact";
 import { PROPERTY_SCHEMAS } from "../provider/schema";
 import { HttpTransport } from "../provider/transport/http-transport";
@@ -129,7 +131,8 @@ export async function runCheckKey(options: CheckKeyOptions, io: CheckKeyIo): Pro
       },
     });
     try {
-      const validator = new KeyValidator(new KlaviyoClient(transport, klaviyoUrl));
+      const spec = loadKlaviyoSpec();
+      const validator = new KeyValidator(new KlaviyoClient(transport, klaviyoUrl, spec), spec, new RequestPacer(settings.klaviyoPaceMs > 0));
       result = success(await validator.validate(reading.key, { publicApiKey, requirement }));
     } finally {
       await transport.close();

@@ -11,7 +11,8 @@ import { handleAdmin } from "./admin";
 import { FaultRegistry } from "./faults";
 import { jsonReply, type Reply, type RequestContext } from "./http";
 import { cdnChallengeHtml, genericStatus, throttled } from "./klaviyo/errors";
-import { handleKlaviyo } from "./klaviyo/routes";
+import { KLAVIYO_ANSWER_LOG_ENV, recordKlaviyoAnswer } from "./klaviyo/answer-log";
+import { handleKlaviyo, klaviyoOperation } from "./klaviyo/routes";
 import { SlidingWindowLimiter } from "./rate-limit";
 import { RequestLog } from "./request-log";
 import { EmulatorState } from "./state";
@@ -113,6 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   state.commit();
   const faults = new FaultRegistry();
   const log = new RequestLog();
+  const answerLog = options.klaviyo?.answerLog ?? (process.env[KLAVIYO_ANSWER_LOG_ENV] || undefined);
   const klaviyoLimiter = new SlidingWindowLimiter();
   const upstackLimiter = new SlidingWindowLimiter();
   const closing = new AbortController();
@@ -152,6 +154,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     // The log's copies are made on read, so updating `entry` here updates the log.
     const reply = async (r: Reply): Promise<void> => {
       entry.status = r.status;
+      if (service === "klaviyo" && answerLog !== undefined) {
+        recordKlaviyoAnswer(answerLog, {
+          operationId: klaviyoOperation(method, url.pathname)?.operationId,
+          method,
+          path: url.pathname,
+          query: url.search.replace(/^\?/, ""),
+          status: r.status,
+          contentType: r.headers["content-type"] ?? "",
+          body: r.body,
+          customBody: fault?.kind === "status" && fault.body !== undefined,
+        });
+      }
       send(res, r);
     };
     if (body === "too_large") {

@@ -34,7 +34,7 @@ export interface ProviderSettings {
   readonly attemptTimeoutMs: number;
   /** Deadline per request including retries: `UPSTACK_KLAVIYO_DEADLINE_MS` (default 60 000). */
   readonly deadlineMs: number;
-  /** Minimum spacing of Klaviyo accounts requests per account: `UPSTACK_KLAVIYO_PACE_MS` (default 1000; 0 = off). */
+  /** `UPSTACK_KLAVIYO_PACE_MS`: 0 turns off pacing of Klaviyo requests; any other value (default 1000) keeps it on, at each endpoint's tier from Klaviyo's spec files. */
   readonly klaviyoPaceMs: number;
   /**
    * Klaviyo private keys refresh may use to ask Klaviyo for a key's status (refresh is given

@@ -3,6 +3,7 @@
  * and the key validator (whose cache lives as long as the process). Built
  * lazily on first use, rebuilt when configure brings new settings.
  */
+import { loadKlaviyoSpec } from "../spec/klaviyo";
 import { resolveSettings, type ConfigReader, type ProviderSettings } from "./config";
 import { KlaviyoApiKeys } from "./klaviyo/api-key-client";
 import { KlaviyoClient } from "./klaviyo/client";
@@ -54,14 +55,17 @@ export function context(): ProviderContext {
     deadlineMs: settings.deadlineMs,
     onEvent: (e) => logger.info(`${e.service}: ${e.what} got ${e.reason}; retrying in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt + 1}).`),
   });
-  const klaviyo = new KlaviyoClient(transport, settings.klaviyoApiUrl);
-  const apiKeys = new KlaviyoApiKeys(transport, settings.klaviyoApiUrl, new RequestPacer(settings.klaviyoPaceMs));
+  const spec = loadKlaviyoSpec();
+  const klaviyo = new KlaviyoClient(transport, settings.klaviyoApiUrl, spec);
+  // One pacer: its lanes are account × operation, so the validator and the single-key calls share it.
+  const pacer = new RequestPacer(settings.klaviyoPaceMs > 0);
+  const apiKeys = new KlaviyoApiKeys(transport, settings.klaviyoApiUrl, spec, pacer);
   current = {
     settings,
     transport,
     klaviyo,
     upstack: new UpstackClient(transport, settings.upstackApiUrl),
-    validator: new KeyValidator(klaviyo, new RequestPacer(settings.klaviyoPaceMs)),
+    validator: new KeyValidator(klaviyo, spec, pacer),
     apiKeys,
     keyStatus: new KeyStatusChecker(apiKeys),
     advice: new OnceWarnings((m) => logger.warn(m)),

@@ -2,18 +2,20 @@
  * Klaviyo's beta single-key endpoints, and nothing else: `GET /api/api-keys/{id}`
  * (get_api_key_beta, scope `credentials:read`) to read a key's status, and
  * `PATCH /api/api-keys/{id}` (update_api_key_beta, scope `credentials:write`) to disable one.
- * Both are revision `2026-07-15.pre`, rate tier 1/s burst and 15/min steady per account, each
- * operation with its own budget: every call is paced per account and operation.
+ * Revisions, paths, parameters and rate tiers come from Klaviyo's spec files (spec/klaviyo); every
+ * call is paced per account and operation by the shared {@link RequestPacer}.
  *
- * Answers are parsed with zod schemas written from the spec's `GetApiKeyResponse` and
- * `PatchApiKeyResponse`: strict on what is used (`data.id`, `attributes.status`), tolerant of
- * attributes added later. An answer that does not fit is reported as such (kind `other`), never as
- * a verdict about the key.
+ * Answers are parsed with a zod schema written from the spec's `GetApiKeyResponse` /
+ * `PatchApiKeyResponse` (the same `data` in both): strict on what is used (`data.id`,
+ * `attributes.status`), tolerant of attributes added later. Statuses are classified by
+ * {@link classify}, the one place that decides what a Klaviyo status means.
  */
 import { z } from "zod";
+import type { KlaviyoSpec, SpecOperation } from "../../spec/klaviyo";
 import type { HttpResponse, HttpTransport } from "../transport/http-transport";
-import { KLAVIYO_BETA_REVISION, classify, type KlaviyoOutcome } from "./client";
-import { RequestPacer } from "./request-pacer";
+import { API_KEY_STATUSES, describeMisfit } from "./answers";
+import { classify, type KlaviyoOutcome } from "./client";
+import type { RequestPacer } from "./request-pacer";
 
 /** One key as get_api_key_beta / update_api_key_beta describe it (never the key itself). */
 export interface KlaviyoKeyState {
@@ -27,26 +29,21 @@ export interface KlaviyoKeyState {
   readonly redactedKey: string | undefined;
 }
 
-/** A Klaviyo answer about one key; `notFound` when the caller's account has no key with that id (404). */
-export type KlaviyoKeyOutcome =
-  KlaviyoOutcome<KlaviyoKeyState> | { readonly ok: false; readonly kind: "notFound"; readonly status: 404; readonly detail: string | undefined };
-
-/** `data` of GetApiKeyResponse / PatchApiKeyResponse: what the provider relies on. */
-const KEY_RESPONSE = z.object({
+/** `GetApiKeyResponse` / `PatchApiKeyResponse`, reduced to what the provider reads. */
+export const apiKeyAnswer = z.object({
   data: z.object({
     type: z.literal("api-key"),
     id: z.string().min(1),
-    attributes: z
-      .object({
-        name: z.string().optional(),
-        status: z.enum(["active", "disabled"]),
-        redacted_key: z.string().nullable().optional(),
-      })
-      .loose(),
+    attributes: z.object({
+      name: z.string().optional(),
+      status: z.enum(API_KEY_STATUSES),
+      /** Only present when asked for with `additional-fields[api-key]=redacted_key`; nullable in the files. */
+      redacted_key: z.string().nullish(),
+    }),
   }),
 });
 
-/** The request body of update_api_key_beta that disables key `id` (ApiKeyUpdateRequest). */
+/** The request body of update_api_key_beta that disables key `id` (an `ApiKeyUpdateRequest`). */
 export function disableRequestBody(id: string): { data: { type: "api-key"; id: string; attributes: { status: "disabled" } } } {
   return { data: { type: "api-key", id, attributes: { status: "disabled" } } };
 }
@@ -56,68 +53,79 @@ export class KlaviyoApiKeys {
   /**
    * @param transport - the shared transport.
    * @param baseUrl - Klaviyo's base URL.
-   * @param pacer - paces each operation per account (1/s, 15/min).
+   * @param spec - Klaviyo's spec files.
+   * @param pacer - the shared pacer (per account and operation, at the operation's tier).
    */
   constructor(
     private readonly transport: HttpTransport,
     private readonly baseUrl: string,
-    private readonly pacer: RequestPacer = new RequestPacer(),
+    private readonly spec: KlaviyoSpec,
+    private readonly pacer: RequestPacer,
   ) {}
 
-  /**
-   * `GET /api/api-keys/{id}?additional-fields[api-key]=redacted_key`, authenticated with
-   * `privateKey`, paced in the lane of `accountId`.
-   */
-  async get(privateKey: string, id: string, accountId: string): Promise<KlaviyoKeyOutcome> {
-    const res = await this.pacer.run(`GET /api/api-keys/{id} ${accountId}`, () => this.send(privateKey, "GET", id));
-    return interpret(res, "GET /api/api-keys/{id}");
+  /** `GET /api/api-keys/{id}` with the redacted key, authenticated with `privateKey`, paced in the lane of `accountId`. */
+  get(privateKey: string, id: string, accountId: string): Promise<KlaviyoOutcome<KlaviyoKeyState>> {
+    return this.send(this.spec.byId("get_api_key_beta"), privateKey, id, accountId, "asking Klaviyo for a key's status");
   }
 
-  /** `PATCH /api/api-keys/{id}` with `status: disabled`, authenticated with `privateKey`, paced in the lane of `accountId`. */
-  async disable(privateKey: string, id: string, accountId: string): Promise<KlaviyoKeyOutcome> {
-    const res = await this.pacer.run(`PATCH /api/api-keys/{id} ${accountId}`, () => this.send(privateKey, "PATCH", id, disableRequestBody(id)));
-    return interpret(res, "PATCH /api/api-keys/{id}");
+  /** `PATCH /api/api-keys/{id}` setting `status: disabled`, authenticated with `privateKey`, paced in the lane of `accountId`. */
+  disable(privateKey: string, id: string, accountId: string): Promise<KlaviyoOutcome<KlaviyoKeyState>> {
+    return this.send(this.spec.byId("update_api_key_beta"), privateKey, id, accountId, "disabling a replaced key", disableRequestBody(id));
   }
 
-  private send(privateKey: string, method: "GET" | "PATCH", id: string, body?: unknown): Promise<HttpResponse> {
-    return this.transport.send({
-      service: "klaviyo",
-      method,
-      baseUrl: this.baseUrl,
-      path: `/api/api-keys/${encodeURIComponent(id)}/`,
-      query: { "additional-fields[api-key]": "redacted_key" },
-      headers: {
-        authorization: `Klaviyo-API-Key ${privateKey}`,
-        revision: KLAVIYO_BETA_REVISION,
-        accept: "application/vnd.api+json",
-        ...(body === undefined ? {} : { "content-type": "application/vnd.api+json" }),
-      },
-      ...(body === undefined ? {} : { body }),
-    });
+  private async send(
+    op: SpecOperation,
+    privateKey: string,
+    id: string,
+    accountId: string,
+    what: string,
+    body?: unknown,
+  ): Promise<KlaviyoOutcome<KlaviyoKeyState>> {
+    const query = { "additional-fields[api-key]": "redacted_key" };
+    const undefinedParameter = Object.keys(query).find((name) => !op.queryParameters.has(name));
+    if (undefinedParameter !== undefined) throw new Error(`${op.operationId} defines no query parameter ${undefinedParameter}`);
+    const res = await this.pacer.run(
+      accountId,
+      op.operationId,
+      op.rateLimit,
+      () =>
+        this.transport.send({
+          service: "klaviyo",
+          method: op.method === "patch" ? "PATCH" : "GET",
+          baseUrl: this.baseUrl,
+          path: `${op.path.replace("{id}", encodeURIComponent(id))}/`,
+          query,
+          headers: {
+            authorization: `Klaviyo-API-Key ${privateKey}`,
+            revision: op.revision,
+            accept: "application/vnd.api+json",
+            ...(body === undefined ? {} : { "content-type": "application/vnd.api+json" }),
+          },
+          ...(body === undefined ? {} : { body }),
+        }),
+      what,
+    );
+    return interpret(res);
   }
 }
 
-/** What one answer of either operation says; the one place these answers are interpreted. */
-export function interpret(res: HttpResponse, call: string): KlaviyoKeyOutcome {
+/** What one answer of either operation says. */
+export function interpret(res: HttpResponse): KlaviyoOutcome<KlaviyoKeyState> {
   const outcome = classify(res);
-  if (!outcome.ok) {
-    if (outcome.kind === "other" && res.status === 404) return { ok: false, kind: "notFound", status: 404, detail: outcome.detail };
-    return outcome;
-  }
-  const parsed = KEY_RESPONSE.safeParse(res.body);
+  if (!outcome.ok) return outcome;
+  const parsed = apiKeyAnswer.safeParse(res.body);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue === undefined ? "" : ` at ${issue.path.join(".") || "the top level"}: ${issue.message}`;
-    return { ok: false, kind: "other", status: res.status, detail: `${call} answered in a shape Klaviyo's spec does not describe${where}` };
+    return {
+      ok: false,
+      kind: "unexpected",
+      status: res.status,
+      detail: `the answer does not fit Klaviyo's published schema (${describeMisfit(parsed.error)})`,
+      parameter: undefined,
+    };
   }
   const { data } = parsed.data;
   return {
     ok: true,
-    value: {
-      id: data.id,
-      name: data.attributes.name,
-      status: data.attributes.status,
-      redactedKey: typeof data.attributes.redacted_key === "string" ? data.attributes.redacted_key : undefined,
-    },
+    value: { id: data.id, name: data.attributes.name, status: data.attributes.status, redactedKey: data.attributes.redacted_key ?? undefined },
   };
 }

@@ -19,7 +19,10 @@
  * warning with the manual steps.
  */
 import { HttpError } from "../errors";
-import type { KlaviyoApiKeys, KlaviyoKeyOutcome } from "./api-key-client";
+import type { KlaviyoApiKeys, KlaviyoKeyState } from "./api-key-client";
+import type { KlaviyoFailure, KlaviyoOutcome } from "./client";
+
+type KlaviyoKeyOutcome = KlaviyoOutcome<KlaviyoKeyState>;
 
 /** What is known about the key that was replaced (from the outputs recorded before the rotation). */
 export interface ReplacedKey {
@@ -159,15 +162,17 @@ async function disableOnce(
   }
 }
 
-function describeFailure(outcome: Exclude<KlaviyoKeyOutcome, { ok: true }>, call: string, scope: string): string {
+function describeFailure(outcome: KlaviyoFailure, call: string, scope: string): string {
   const detail = outcome.detail === undefined ? "" : ` (${outcome.detail})`;
   switch (outcome.kind) {
     case "forbidden":
       return `the new key lacks the ${scope} scope (Klaviyo answered 403 to ${call}${detail})`;
     case "invalid":
       return `Klaviyo rejected the new key on ${call} (HTTP ${outcome.status}${detail})`;
-    case "notFound":
-      return `Klaviyo answered 404 to ${call}${detail}: the key was deleted, or Klaviyo changed or withdrew this beta endpoint`;
+    case "gone":
+      return `Klaviyo answered ${outcome.status} to ${call}${detail}: the key was deleted, or Klaviyo changed or withdrew this beta endpoint`;
+    case "request":
+      return `Klaviyo refused the request to ${call} (HTTP ${outcome.status}${detail}): Klaviyo may have changed this beta endpoint`;
     case "challenge":
       return `Klaviyo's CDN answered ${call} with a challenge page (HTTP 403)`;
     default:

@@ -57,8 +57,11 @@ export class KeyStatusChecker {
           };
         case "forbidden":
           return { kind: "unknown", why: `the key ${hint} lacks credentials:read, so Klaviyo will not report its status` };
-        case "notFound":
-          return { kind: "unknown", why: `Klaviyo answered 404 for key id ${keyId} although the key authenticates (the beta endpoint may have changed)` };
+        case "gone":
+          return {
+            kind: "unknown",
+            why: `Klaviyo answered ${res.status} for key id ${keyId} although the key authenticates (the beta endpoint may have changed)`,
+          };
         case "challenge":
           return { kind: "unknown", why: "Klaviyo's CDN answered with a challenge page" };
         default:

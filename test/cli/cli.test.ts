@@ -90,7 +90,7 @@ describe("check-key: valid keys (exit 0)", () => {
     const r = await run(["check-key"], { env: { KLAVIYO_PRIVATE_KEY: full.key } });
     expect(r.code).toBe(EXIT_CODES.ok);
     expect(r.stdout).toBe(
-      `✓ ${hint(full)} is live, belongs to Klaviyo account ${account.id} (Acme Outdoor), Full Access confirmed: Klaviyo's key listing (GET /api/api-keys/) shows Full Access.\n`,
+      `✓ ${hint(full)} is live, belongs to Klaviyo account ${account.id} (Acme Outdoor), Full Access confirmed: Klaviyo's key listing (GET /api/api-keys) shows the key "${full.label}" (${full.id}) with Full Access (every scope).\n`,
     );
     expect(r.stderr).toBe("");
   });

@@ -5,7 +5,7 @@
  * from the spec files.
  */
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { API_KEY_BY_ID_RATE_LIMIT } from "../../emulator/klaviyo/api-key-routes";
+import { KLAVIYO_DEFAULT_RATE_LIMITS } from "../../emulator/rate-limit";
 import { disableRequestBody } from "../../provider/klaviyo/api-key-client";
 import { SpecValidator, specOperation } from "../support/klaviyo-spec";
 import { BETA_REVISION, REVISION, call, klaviyoHeaders, type Res } from "./helpers";
@@ -158,12 +158,14 @@ describe("PATCH /api/api-keys/{id}", () => {
 
 describe("rate tier and scopes come from the spec files", () => {
   it("GET and PATCH are 1/s and 15/min, with the spec's scopes", () => {
-    for (const [file, scope] of [
-      ["get_api_key_beta.json", "credentials:read"],
-      ["update_api_key_beta.json", "credentials:write"],
+    for (const [file, operationId, scope] of [
+      ["get_api_key_beta.json", "get_api_key_beta", "credentials:read"],
+      ["update_api_key_beta.json", "update_api_key_beta", "credentials:write"],
     ] as const) {
       const op = specOperation(file);
-      expect(op.rateLimit).toEqual({ burst: `${API_KEY_BY_ID_RATE_LIMIT.burstPerSecond}/s`, steady: `${API_KEY_BY_ID_RATE_LIMIT.perMinute}/m` });
+      const limits = KLAVIYO_DEFAULT_RATE_LIMITS[operationId]!;
+      expect(op.rateLimit).toEqual({ burst: "1/s", steady: "15/m" });
+      expect(op.rateLimit).toEqual({ burst: `${limits.burstPerSecond}/s`, steady: `${limits.perMinute}/m` });
       expect(op.scopes).toEqual([scope]);
     }
   });

@@ -1,5 +1,5 @@
 /**
- * Klaviyo's own OpenAPI files (byte copies in klaviyo-openapi/) as a real JSON Schema validator
+ * Klaviyo's own OpenAPI files (byte copies in spec/klaviyo/) as a real JSON Schema validator
  * (ajv): validates an answer against the operation's response schema for its status (200, or the
  * ClientError / ServerError schemas for 4XX / 5XX), and a request body against the operation's
  * requestBody schema. OpenAPI 3.0's `nullable` is ajv's own keyword; `example` is declared as an
@@ -9,9 +9,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
+import { klaviyoSpecDir } from "../../spec/klaviyo";
 
 /** Where the spec copies live. */
-export const KLAVIYO_OPENAPI_DIR = join(__dirname, "..", "..", "klaviyo-openapi");
+export const KLAVIYO_OPENAPI_DIR = klaviyoSpecDir();
 
 type Json = Record<string, unknown>;
 
@@ -42,7 +43,7 @@ export class SpecValidator {
   private readonly id: string;
   private readonly op: Json;
 
-  /** @param file - a file name in klaviyo-openapi/. */
+  /** @param file - a file name in spec/klaviyo/. */
   constructor(file: string) {
     const { doc, op } = specOperation(file);
     this.ajv = new Ajv({ allErrors: true, strict: false });
