@@ -183,8 +183,7 @@ export class KeyValidator {
       const listing = await this.listing(accountId, key);
       if (!listing.outcome.ok) {
         // Nothing learned: the next unknown key may be of this account, so keep to its burst limit.
-        const wait = started + Math.ceil(1000 / op.rateLimit.burstPerSecond) - this.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        await this.pacer.pause(started + Math.ceil(1000 / op.rateLimit.burstPerSecond) - this.now());
       }
     });
     this.discovery = step.catch(() => undefined);
