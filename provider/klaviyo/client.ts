@@ -130,7 +130,13 @@ export class KlaviyoClient {
       const body = parse(res, apiKeysAnswer);
       if (!body.ok) return body;
       for (const k of body.value.data) {
-        keys.push({ id: k.id, name: k.attributes.name, status: k.attributes.status, scopes: k.attributes.scopes, redactedKey: k.attributes.redacted_key ?? undefined });
+        keys.push({
+          id: k.id,
+          name: k.attributes.name,
+          status: k.attributes.status,
+          scopes: k.attributes.scopes,
+          redactedKey: k.attributes.redacted_key ?? undefined,
+        });
       }
       const next = body.value.links?.next;
       if (next === undefined || next === null || next === "") return { ok: true, value: keys };

@@ -326,7 +326,13 @@ export class KeyValidator {
   }
 
   /** Declared read scopes checked by side-effect-free GETs; the rest reported as unverifiable. */
-  private async probe(key: string, hint: string, account: KlaviyoAccount, req: Extract<AccessRequirement, { kind: "scopes" }>, why: string): Promise<AccessResult> {
+  private async probe(
+    key: string,
+    hint: string,
+    account: KlaviyoAccount,
+    req: Extract<AccessRequirement, { kind: "scopes" }>,
+    why: string,
+  ): Promise<AccessResult> {
     const unverified: string[] = [];
     const probed: string[] = [];
     for (const scope of req.scopes) {

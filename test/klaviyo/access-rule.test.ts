@@ -11,7 +11,12 @@ test("Full Access: every scope of the spec's list; Read-Only: only :read scopes;
   expect(accessLevelOf(reads, all)).toBe("read_only");
   expect(accessLevelOf(["accounts:read"], all)).toBe("read_only");
   expect(accessLevelOf(["accounts:read", "events:write"], all)).toBe("custom");
-  expect(accessLevelOf(all.filter((s) => s !== "webhooks:write"), all)).toBe("custom");
+  expect(
+    accessLevelOf(
+      all.filter((s) => s !== "webhooks:write"),
+      all,
+    ),
+  ).toBe("custom");
 });
 
 test("a Read-Only key (it holds credentials:read) is not Full Access: the missing write scopes are named", () => {

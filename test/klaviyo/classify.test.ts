@@ -25,7 +25,10 @@ describe("classify", () => {
   });
 
   test("a 400 about the revision, or a 404 'No valid revisions found', is a request problem", () => {
-    expect(classify(res(400, err("invalid", "The 'revision' header is required.", { pointer: "/data/" })))).toMatchObject({ kind: "request", parameter: "revision" });
+    expect(classify(res(400, err("invalid", "The 'revision' header is required.", { pointer: "/data/" })))).toMatchObject({
+      kind: "request",
+      parameter: "revision",
+    });
     expect(classify(res(404, { errors: [{ id: "x", code: "not_found", title: "Not found.", detail: "No valid revisions found" }] }))).toMatchObject({
       kind: "request",
       parameter: "revision",
@@ -82,7 +85,13 @@ describe("zod schemas of the answers", () => {
 
   test("the old assumed shape (key, access_level, label, disabled) does not fit: no name, no status", () => {
     const old = {
-      data: [{ type: "api-key", id: "X", attributes: { label: "UpstackData", key: "pk_****abcd", access_level: "full", scopes: [], disabled: false, created: "2026-01-01T00:00:00Z" } }],
+      data: [
+        {
+          type: "api-key",
+          id: "X",
+          attributes: { label: "UpstackData", key: "pk_****abcd", access_level: "full", scopes: [], disabled: false, created: "2026-01-01T00:00:00Z" },
+        },
+      ],
       links: { self: "s", next: null, prev: null },
     };
     expect(conforms("get_api_keys_beta", 200, old)).toBe("invalid");

@@ -98,9 +98,17 @@ describe("access from the listing", () => {
 
   test("a custom key missing a declared scope is refused naming it; one holding them all passes with its id", async () => {
     const { id } = await account();
-    const k = await emu.admin.createKlaviyoKey({ accountId: id, accessLevel: "custom", scopes: ["accounts:read", "credentials:read", "events:write"], label: "custom" });
+    const k = await emu.admin.createKlaviyoKey({
+      accountId: id,
+      accessLevel: "custom",
+      scopes: ["accounts:read", "credentials:read", "events:write"],
+      label: "custom",
+    });
     const e = await rejection(validator().validate(k.key, { requirement: accessRequirement(["events:write", "profiles:write"]) }));
-    expect(e).toMatchObject({ code: "klaviyo_key_missing_scope", message: expect.stringMatching(/has Custom access and lacks the declared scope\(s\) profiles:write\./) });
+    expect(e).toMatchObject({
+      code: "klaviyo_key_missing_scope",
+      message: expect.stringMatching(/has Custom access and lacks the declared scope\(s\) profiles:write\./),
+    });
     await expect(validator().validate(k.key, { requirement: accessRequirement(["events:write"]) })).resolves.toMatchObject({ keyId: k.id, keyName: "custom" });
     const notFull = await rejection(validator().validate(k.key, FULL));
     expect(notFull).toMatchObject({ code: "klaviyo_key_not_full_access", message: expect.stringMatching(/has Custom access/) });
@@ -145,7 +153,10 @@ describe("access from the listing", () => {
     expect(both.accessCheck).toMatch(/2 active keys ending in .{4}, each with Full Access/);
 
     listingFault([apiKey("A", last4, readOnly), apiKey("B", last4, readOnly)]);
-    expect(await rejection(validator().validate(full.key, FULL))).toMatchObject({ code: "klaviyo_key_not_full_access", message: expect.stringMatching(/every active key ending in/) });
+    expect(await rejection(validator().validate(full.key, FULL))).toMatchObject({
+      code: "klaviyo_key_not_full_access",
+      message: expect.stringMatching(/every active key ending in/),
+    });
   });
 
   test("links.next: null (as live Klaviyo sends it) ends the listing", async () => {
@@ -171,29 +182,41 @@ describe("access from the listing", () => {
 });
 
 describe("errors say what happened", () => {
-  const notFound = (status: number) => ({ errors: [{ id: "00000000-0000-4000-8000-000000000000", status, code: "not_found", title: "Not found.", detail: "Not found." }] });
-
-  test.each([404, 410])("the beta listing answering %i: Klaviyo changed or withdrew it; Full Access cannot be read; declare scopes (never 'run again')", async (status) => {
-    const { full } = await account();
-    emu.faults.add({ service: "klaviyo", path: "/api/api-keys", fault: { kind: "status", status, body: notFound(status) } });
-    const e = await rejection(validator().validate(full.key, FULL));
-    expect(e.code).toBe("klaviyo_endpoint_gone");
-    expect(e.message).toMatch(/changed or withdrew this beta endpoint/);
-    expect(e.message).toMatch(/Declare the scopes you rely on with the scopes input/);
-    expect(e.message).not.toMatch(/Run again/i);
-
-    emu.faults.add({ service: "klaviyo", path: "/api/api-keys", fault: { kind: "status", status, body: notFound(status) } });
-    const v = await validator().validate(full.key, { requirement: accessRequirement(["metrics:read", "events:write"]) });
-    expect(v.accessCheck).toMatch(/changed or withdrawn.*metrics:read confirmed by read-only GETs; events:write declared but not verifiable/);
-    expect(v.unverifiedScopes).toEqual(["events:write"]);
+  const notFound = (status: number) => ({
+    errors: [{ id: "00000000-0000-4000-8000-000000000000", status, code: "not_found", title: "Not found.", detail: "Not found." }],
   });
+
+  test.each([404, 410])(
+    "the beta listing answering %i: Klaviyo changed or withdrew it; Full Access cannot be read; declare scopes (never 'run again')",
+    async (status) => {
+      const { full } = await account();
+      emu.faults.add({ service: "klaviyo", path: "/api/api-keys", fault: { kind: "status", status, body: notFound(status) } });
+      const e = await rejection(validator().validate(full.key, FULL));
+      expect(e.code).toBe("klaviyo_endpoint_gone");
+      expect(e.message).toMatch(/changed or withdrew this beta endpoint/);
+      expect(e.message).toMatch(/Declare the scopes you rely on with the scopes input/);
+      expect(e.message).not.toMatch(/Run again/i);
+
+      emu.faults.add({ service: "klaviyo", path: "/api/api-keys", fault: { kind: "status", status, body: notFound(status) } });
+      const v = await validator().validate(full.key, { requirement: accessRequirement(["metrics:read", "events:write"]) });
+      expect(v.accessCheck).toMatch(/changed or withdrawn.*metrics:read confirmed by read-only GETs; events:write declared but not verifiable/);
+      expect(v.unverifiedScopes).toEqual(["events:write"]);
+    },
+  );
 
   test("a 400 naming a query parameter is a request problem with its own code, not 'the key is invalid'", async () => {
     const { id } = await account();
     const k = await emu.admin.createKlaviyoKey({ accountId: id, accessLevel: "custom", scopes: ["accounts:read", "metrics:read"] });
     const body = {
       errors: [
-        { id: "00000000-0000-4000-8000-000000000000", status: 400, code: "invalid", title: "Invalid input.", detail: "'page[size]' is not a valid parameter.", source: { parameter: "page[size]" } },
+        {
+          id: "00000000-0000-4000-8000-000000000000",
+          status: 400,
+          code: "invalid",
+          title: "Invalid input.",
+          detail: "'page[size]' is not a valid parameter.",
+          source: { parameter: "page[size]" },
+        },
       ],
     };
     emu.faults.add({ service: "klaviyo", path: "/api/metrics", fault: { kind: "status", status: 400, body } });
@@ -211,7 +234,13 @@ describe("errors say what happened", () => {
   test("an answer that does not fit Klaviyo's spec names the endpoint and what did not fit, never 'the key is invalid'", async () => {
     const { full } = await account();
     // The listing as this project used to assume it.
-    listingFault([{ type: "api-key", id: "X", attributes: { label: "UpstackData", key: `pk_****${full.key.slice(-4)}`, access_level: "full", scopes: [], disabled: false, created: "x" } }]);
+    listingFault([
+      {
+        type: "api-key",
+        id: "X",
+        attributes: { label: "UpstackData", key: `pk_****${full.key.slice(-4)}`, access_level: "full", scopes: [], disabled: false, created: "x" },
+      },
+    ]);
     const e = await rejection(validator().validate(full.key, FULL));
     expect(e.code).toBe("klaviyo_unexpected_response");
     expect(e.message).toMatch(/answer to GET \/api\/api-keys \(HTTP 200\) is not what its published API describes.*data\.0\.attributes\.name/);

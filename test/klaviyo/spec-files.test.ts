@@ -26,7 +26,11 @@ function listedBlobs(): Map<string, string> {
 test("the README lists a blob id for every spec file the project reads, and for nothing else there", () => {
   const listed = listedBlobs();
   expect([...listed.keys()].sort()).toEqual([...KLAVIYO_SPEC_FILES].sort());
-  expect(readdirSync(dir).filter((f) => f.endsWith(".json")).sort()).toEqual([...KLAVIYO_SPEC_FILES].sort());
+  expect(
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort(),
+  ).toEqual([...KLAVIYO_SPEC_FILES].sort());
 });
 
 test.each([...KLAVIYO_SPEC_FILES])("%s is byte-identical to the blob the README lists", (file) => {
@@ -42,7 +46,8 @@ test("a changed byte changes the blob id (the check can fail)", () => {
 
 // CI keeps the reference copy at ../shared beside the clone; a worktree under wt/ has it one level higher.
 const root = join(__dirname, "..", "..");
-const shared = [join(root, "..", "shared", "klaviyo-openapi"), join(root, "..", "..", "shared", "klaviyo-openapi")].find((d) => existsSync(join(d, "README.md"))) ?? "";
+const shared =
+  [join(root, "..", "shared", "klaviyo-openapi"), join(root, "..", "..", "shared", "klaviyo-openapi")].find((d) => existsSync(join(d, "README.md"))) ?? "";
 const sharedHere = shared !== "";
 (sharedHere ? test : test.skip)("the README is the reference copy's (../shared/klaviyo-openapi), so the blob ids are the reference's", () => {
   expect(readme).toBe(readFileSync(join(shared, "README.md"), "utf8"));

@@ -17,6 +17,8 @@ export default function globalTeardown(): void {
   );
   if (result.problems.length > 0) {
     const shown = result.problems.slice(0, 20).join("\n  ");
-    throw new Error(`Emulator answers that do not conform to Klaviyo's spec files:\n  ${shown}${result.problems.length > 20 ? `\n  … and ${result.problems.length - 20} more` : ""}`);
+    throw new Error(
+      `Emulator answers that do not conform to Klaviyo's spec files:\n  ${shown}${result.problems.length > 20 ? `\n  … and ${result.problems.length - 20} more` : ""}`,
+    );
   }
 }

@@ -11,7 +11,8 @@ import type { KlaviyoAnswerRecord } from "../../emulator";
 import { loadKlaviyoSpec, type KlaviyoSpec, type SpecOperation } from "../../spec/klaviyo";
 
 /** The verdict on one answer. */
-export type AnswerVerdict = { readonly kind: "valid" } | { readonly kind: "skipped"; readonly why: string } | { readonly kind: "invalid"; readonly errors: string };
+export type AnswerVerdict =
+  { readonly kind: "valid" } | { readonly kind: "skipped"; readonly why: string } | { readonly kind: "invalid"; readonly errors: string };
 
 /** What a validator needs of an answer. */
 export type AnswerToCheck = Pick<KlaviyoAnswerRecord, "operationId" | "method" | "path" | "status" | "contentType" | "body" | "customBody">;
@@ -64,7 +65,9 @@ export function klaviyoAnswerValidator(spec: KlaviyoSpec = loadKlaviyoSpec()): (
     const r = responses[key] as { $ref?: string; content?: Record<string, { schema?: { $ref?: string } }> };
     if (r.$ref !== undefined) return `${r.$ref.slice(1)}/content/application~1vnd.api+json/schema`;
     const ref = r.content?.["application/vnd.api+json"]?.schema?.$ref;
-    return ref === undefined ? `/paths/${op.path.replace(/~/g, "~0").replace(/\//g, "~1")}/${op.method}/responses/${key}/content/application~1vnd.api+json/schema` : ref.slice(1);
+    return ref === undefined
+      ? `/paths/${op.path.replace(/~/g, "~0").replace(/\//g, "~1")}/${op.method}/responses/${key}/content/application~1vnd.api+json/schema`
+      : ref.slice(1);
   };
   const anyFile = spec.operations[0]!.file;
 
