@@ -235,9 +235,10 @@ export class KeyValidator {
 
   private async checkAccess(key: string, hint: string, account: KlaviyoAccount, req: AccessRequirement): Promise<AccessResult> {
     const last4 = key.slice(-4);
-    let { outcome, own } = await this.listing(account.id, key);
+    const first = await this.listing(account.id, key);
+    let outcome = first.outcome;
     let mine = outcome.ok ? outcome.value.filter((k) => k.redactedKey?.endsWith(last4) === true) : [];
-    if (outcome.ok && mine.length === 0 && !own) {
+    if (outcome.ok && mine.length === 0 && !first.own) {
       // The listing at hand was made with another key, maybe before this key existed: ask again.
       ({ outcome } = await this.listing(account.id, key, true));
       mine = outcome.ok ? outcome.value.filter((k) => k.redactedKey?.endsWith(last4) === true) : [];

@@ -109,7 +109,7 @@ export interface AnswerLogCheck {
 
 /** Checks every answer recorded in `file` (one JSON line each; see emulator/klaviyo/answer-log.ts). */
 export function checkAnswerLog(file: string): AnswerLogCheck {
-  let text = "";
+  let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch {
