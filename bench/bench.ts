@@ -8,6 +8,11 @@
  *   tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--json] [--out bench/results]
  *                      [--rate-check-n 100] [--rate-check-keys 5] [--cold-start-runs 3]
  *                      [--checkpoints end|every-step]
+ *   tsx bench/bench.ts --lanes [--lanes-accounts 100] [--lanes-one-account 20] [--repeat 3] [--latency-ms 20] [--json]
+ *
+ * --lanes runs only the Klaviyo pacing section (issue 10): undeclared keys (no publicApiKey) with the
+ * emulator enforcing every endpoint's tier from Klaviyo's spec files — one key (the yardstick), N keys
+ * on N accounts, and K keys on one account — reporting wall time and 429 answers.
  *
  * Progress goes to stderr; the table (or with --json one JSON object) to stdout. See BENCHMARKS.md.
  */
@@ -40,10 +45,17 @@ interface Args {
   repeat: number;
   /** "end": state written once per run (like PULUMI_SKIP_CHECKPOINTS); "every-step": the driver as is. */
   checkpoints: "end" | "every-step";
+  /** Run only the pacing section. */
+  lanes: boolean;
+  /** Keys on as many accounts, none declared. */
+  lanesAccounts: number;
+  /** Undeclared keys on one account. */
+  lanesOneAccount: number;
 }
 
 const USAGE =
-  "tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--repeat 3] [--json] [--out dir] [--rate-check-n 100 (0 = skip)] [--rate-check-keys 5] [--cold-start-runs 3] [--checkpoints end|every-step]\n";
+  "tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--repeat 3] [--json] [--out dir] [--rate-check-n 100 (0 = skip)] [--rate-check-keys 5] [--cold-start-runs 3] [--checkpoints end|every-step]\n" +
+  "tsx bench/bench.ts --lanes [--lanes-accounts 100] [--lanes-one-account 20] [--repeat 3] [--latency-ms 20] [--json] [--out dir]\n";
 
 /** Parses the command line with node:util's parseArgs. */
 function parseArgs(argv: string[]): Args {
@@ -60,6 +72,9 @@ function parseArgs(argv: string[]): Args {
       "rate-check-keys": { type: "string", default: "5" },
       "cold-start-runs": { type: "string", default: "3" },
       checkpoints: { type: "string", default: "end" },
+      lanes: { type: "boolean", default: false },
+      "lanes-accounts": { type: "string", default: "100" },
+      "lanes-one-account": { type: "string", default: "20" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -84,6 +99,9 @@ function parseArgs(argv: string[]): Args {
     rateCheckKeys: int("rate-check-keys", values["rate-check-keys"], 1),
     coldStartRuns: int("cold-start-runs", values["cold-start-runs"], 1),
     checkpoints,
+    lanes: values.lanes,
+    lanesAccounts: int("lanes-accounts", values["lanes-accounts"], 1),
+    lanesOneAccount: int("lanes-one-account", values["lanes-one-account"], 1),
   };
 }
 
@@ -180,7 +198,7 @@ interface Stack {
 /** When the driver writes the state file (see EngineOptions.checkpoints); set from --checkpoints. */
 let checkpointMode: "end" | "every-step" = "end";
 
-function makeEngine(emu: RunningEmulator, st: Stack, keys: string[], probe: ReturnType<typeof hostProbe>): Engine {
+function makeEngine(emu: RunningEmulator, st: Stack, keys: string[], probe: ReturnType<typeof hostProbe>, declareAccount = true): Engine {
   const config: Record<string, ConfigValue> = {
     pixels: JSON.stringify(st.pixels),
     klaviyoKeys: { secret: JSON.stringify(keys) },
@@ -188,7 +206,7 @@ function makeEngine(emu: RunningEmulator, st: Stack, keys: string[], probe: Retu
     "upstack:apiUrl": emu.url,
     "upstack:klaviyoApiUrl": emu.url,
   };
-  config["klaviyoPublicApiKey"] = st.accountId; // both sides: the same inputs
+  if (declareAccount) config["klaviyoPublicApiKey"] = st.accountId; // both sides: the same inputs
   return new Engine({
     programDir: join(FIXTURES, st.which === "ours" ? "many" : "null"),
     stateFile: st.stateFile,
@@ -422,6 +440,128 @@ async function naive(emu: RunningEmulator, work: string): Promise<NaiveResult> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Pacing (--lanes): undeclared keys, every endpoint's spec tier enforced by the emulator.
+
+interface LaneRun {
+  name: string;
+  destinations: number;
+  keys: number;
+  accounts: number;
+  ok: boolean;
+  /** Median over the repetitions. */
+  wallMs: number;
+  wallMsRuns: number[];
+  /** Most 429 answers in any repetition. */
+  throttled: number;
+  requestsPerResource: Record<string, number>;
+  errors: string[];
+}
+
+export interface LanesResult {
+  oneKey: LaneRun;
+  manyAccounts: LaneRun;
+  oneAccount: LaneRun;
+  /** manyAccounts.wallMs / oneKey.wallMs. */
+  ratio: number;
+  targets: Target[];
+  latencyMs: number;
+  machine: MachineInfo;
+  at: string;
+}
+
+/** `up` of a fresh stack: `accounts` accounts with `perAccount` keys each, one destination per key, no publicApiKey. */
+async function laneUp(emu: RunningEmulator, name: string, accounts: number, perAccount: number, repeat: number, work: string): Promise<LaneRun> {
+  const runs: OpMeasure[] = [];
+  for (let rep = 1; rep <= repeat; rep++) {
+    const keys: string[] = [];
+    for (let a = 0; a < accounts; a += 25) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(25, accounts - a) }, async () => {
+          const { account, key } = await emu.admin.createKlaviyoAccountWithKey({ name: `${name} #${rep}` });
+          const more = await Promise.all(Array.from({ length: perAccount - 1 }, () => emu.admin.createKlaviyoKey({ accountId: account.id })));
+          return [key.key, ...more.map((k) => k.key)];
+        }),
+      );
+      keys.push(...batch.flat());
+    }
+    const st = await setupStack(emu, "ours", keys.length, "", work);
+    const probe = hostProbe();
+    const engine = makeEngine(emu, st, keys, probe, false);
+    try {
+      progress(`lanes: ${name} (${keys.length} destinations, ${keys.length} undeclared keys on ${accounts} account(s)), repetition ${rep} of ${repeat} …`);
+      const m = await measure(emu, keys.length, keys.length, probe, () => engine.up());
+      progress(`lanes: ${name}: ${m.ok ? "ok" : "FAILED"} in ${m.wallMs} ms, ${m.throttled} × 429${m.ok ? "" : ` — ${m.errors.join(" | ")}`}`);
+      runs.push(m);
+    } finally {
+      await engine.dispose();
+    }
+  }
+  const first = runs[0]!;
+  return {
+    name,
+    destinations: accounts * perAccount,
+    keys: accounts * perAccount,
+    accounts,
+    ok: runs.every((m) => m.ok),
+    wallMs: median(runs.map((m) => m.wallMs)),
+    wallMsRuns: runs.map((m) => m.wallMs),
+    throttled: Math.max(...runs.map((m) => m.throttled)),
+    requestsPerResource: first.requestsPerResource,
+    errors: runs.flatMap((m) => m.errors),
+  };
+}
+
+async function lanesSection(args: Args): Promise<LanesResult> {
+  // The emulator enforces every endpoint's tier as Klaviyo's spec files give it (its defaults).
+  const emu = await startEmulator({ latencyMs: args.latencyMs });
+  const work = mkdtempSync(join(tmpdir(), "upstack-klaviyo-bench-lanes-"));
+  try {
+    progress(`lanes: emulator on ${emu.url}, latency ${args.latencyMs} ms/request, spec tiers enforced`);
+    const oneKey = await laneUp(emu, "one key", 1, 1, args.repeat, work);
+    const manyAccounts = await laneUp(emu, `${args.lanesAccounts} keys on ${args.lanesAccounts} accounts`, args.lanesAccounts, 1, args.repeat, work);
+    const oneAccount = await laneUp(emu, `${args.lanesOneAccount} keys on one account`, 1, args.lanesOneAccount, 1, work);
+    const ratio = Math.round((manyAccounts.wallMs / Math.max(1, oneKey.wallMs)) * 100) / 100;
+    const targets: Target[] = [
+      {
+        name: `${manyAccounts.name}, none declared: wall ≤ 5 × one key`,
+        target: "ratio ≤ 5",
+        value: `${manyAccounts.wallMs} ms / ${oneKey.wallMs} ms = ${ratio.toFixed(2)}`,
+        met: manyAccounts.ok && oneKey.ok && ratio <= 5,
+      },
+      { name: `${manyAccounts.name}: 429 answers`, target: "0", value: String(manyAccounts.throttled), met: manyAccounts.throttled === 0 },
+      {
+        name: `${oneAccount.name}, none declared: every key validated, 429 answers`,
+        target: "all ok, 0 × 429",
+        value: `${oneAccount.ok ? "all ok" : "FAILED"}, ${oneAccount.throttled} × 429, ${oneAccount.wallMs} ms`,
+        met: oneAccount.ok && oneAccount.throttled === 0,
+      },
+    ];
+    return { oneKey, manyAccounts, oneAccount, ratio, targets, latencyMs: args.latencyMs, machine: machineInfo(), at: new Date().toISOString() };
+  } finally {
+    await emu.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function lanesTable(r: LanesResult): string {
+  const lines = [`Klaviyo pacing, undeclared keys, spec tiers enforced, ${r.latencyMs} ms/request:`];
+  for (const x of [r.oneKey, r.manyAccounts, r.oneAccount]) {
+    lines.push(
+      `  ${x.name.padEnd(28)} ${x.ok ? "ok    " : "FAILED"} wall ${String(x.wallMs).padStart(7)} ms (runs ${x.wallMsRuns.join(", ")})  ${x.throttled} × 429  req/resource ${Object.entries(
+        x.requestsPerResource,
+      )
+        .filter(([k]) => k.startsWith("klaviyo"))
+        .map(([k, v]) => `${v} ${k.replace(/^klaviyo GET /, "")}`)
+        .join(", ")}`,
+    );
+  }
+  lines.push("");
+  for (const t of r.targets) lines.push(`${t.met ? "MET   " : "MISSED"} ${t.name}: ${t.value} (target ${t.target})`);
+  lines.push(`machine: ${r.machine.cpuModel}, ${r.machine.cores} cores, node ${r.machine.node}`);
+  return lines.join("\n") + "\n";
+}
+
+// ---------------------------------------------------------------------------------------------
 // Rate-limit check: N destinations on one Klaviyo account, K distinct keys, documented limits ON.
 
 interface RateCheck {
@@ -615,6 +755,13 @@ async function main(): Promise<void> {
   // The emulator's latency sleeps each add an abort listener to one signal: not a leak.
   setMaxListeners(0);
   const args = parseArgs(process.argv.slice(2));
+  if (args.lanes) {
+    const r = await lanesSection(args);
+    mkdirSync(args.out, { recursive: true });
+    writeFileSync(join(args.out, "lanes.json"), JSON.stringify(r, null, 2) + "\n");
+    process.stdout.write(args.json ? JSON.stringify(r) + "\n" : lanesTable(r));
+    return;
+  }
   const started = performance.now();
   checkpointMode = args.checkpoints;
   const emu = await startEmulator({ latencyMs: args.latencyMs });

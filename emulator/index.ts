@@ -20,7 +20,7 @@ export type { EmulatorCliIo } from "./cli";
 export { KLAVIYO_SCOPES, KLAVIYO_READ_SCOPES, scopesFor } from "./klaviyo/scopes";
 export type { KlaviyoScope } from "./klaviyo/scopes";
 export { OLDEST_REVISION, LATEST_REVISION } from "./klaviyo/revision";
-export { KLAVIYO_DEFAULT_RATE_LIMITS, klaviyoSpecRateLimits } from "./rate-limit";
+export { KLAVIYO_DEFAULT_RATE_LIMITS } from "./rate-limit";
 export { KLAVIYO_ANSWER_LOG_ENV } from "./klaviyo/answer-log";
 export type { KlaviyoAnswerRecord } from "./klaviyo/answer-log";
 export { API_KEYS_PAGE_SIZE } from "./klaviyo/routes";

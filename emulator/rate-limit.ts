@@ -11,7 +11,7 @@ export function klaviyoSpecRateLimits(spec: KlaviyoSpec = EMULATED_SPEC): Readon
   return Object.fromEntries(spec.operations.map((op) => [op.operationId, { burstPerSecond: op.rateLimit.burstPerSecond, perMinute: op.rateLimit.perMinute }]));
 }
 
-/** The tiers the emulator enforces by default: {@link klaviyoSpecRateLimits} of the shipped spec files. */
+/** The tiers the emulator enforces by default, by operation id: each operation's `x-klaviyo-ratelimit` in the shipped spec files. */
 export const KLAVIYO_DEFAULT_RATE_LIMITS: Readonly<Record<string, RateLimitSpec>> = klaviyoSpecRateLimits();
 
 /** One window: at most `limit` requests in any `windowMs`. */

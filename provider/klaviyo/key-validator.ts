@@ -183,8 +183,7 @@ export class KeyValidator {
       const listing = await this.listing(accountId, key);
       if (!listing.outcome.ok) {
         // Nothing learned: the next unknown key may be of this account, so keep to its burst limit.
-        const wait = started + Math.ceil(1000 / op.rateLimit.burstPerSecond) - this.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        await this.pacer.pause(started + Math.ceil(1000 / op.rateLimit.burstPerSecond) - this.now());
       }
     });
     this.discovery = step.catch(() => undefined);
@@ -236,9 +235,10 @@ export class KeyValidator {
 
   private async checkAccess(key: string, hint: string, account: KlaviyoAccount, req: AccessRequirement): Promise<AccessResult> {
     const last4 = key.slice(-4);
-    let { outcome, own } = await this.listing(account.id, key);
+    const first = await this.listing(account.id, key);
+    let outcome = first.outcome;
     let mine = outcome.ok ? outcome.value.filter((k) => k.redactedKey?.endsWith(last4) === true) : [];
-    if (outcome.ok && mine.length === 0 && !own) {
+    if (outcome.ok && mine.length === 0 && !first.own) {
       // The listing at hand was made with another key, maybe before this key existed: ask again.
       ({ outcome } = await this.listing(account.id, key, true));
       mine = outcome.ok ? outcome.value.filter((k) => k.redactedKey?.endsWith(last4) === true) : [];

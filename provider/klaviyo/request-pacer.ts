@@ -87,6 +87,11 @@ export class RequestPacer {
     l.chain = l.chain.then(() => this.completed(l, limits));
   }
 
+  /** Waits `ms` (no wait when pacing is off). */
+  async pause(ms: number): Promise<void> {
+    if (this.enabled && ms > 0) await this.sleep(ms);
+  }
+
   private completed(l: Lane, limits: TierLimits): void {
     const t = this.now();
     l.nextStart = Math.max(l.nextStart, t + Math.ceil(1000 / limits.burstPerSecond));

@@ -274,13 +274,16 @@ describe("query parameters (only those the spec files define, within range)", ()
     expect(res.json.errors[0].source).toEqual({ parameter });
   });
 
-  it.each(["/api/lists/?page[size]=10", "/api/profiles/?page[size]=100", "/api/events/?page[size]=1", "/api/metrics/?fields[metric]=name,created", "/api/accounts/"])(
-    "%s is defined and in range → 200",
-    async (path) => {
-      const { key } = await fullKey();
-      expect((await klaviyoGet(emu, path, key.key)).status).toBe(200);
-    },
-  );
+  it.each([
+    "/api/lists/?page[size]=10",
+    "/api/profiles/?page[size]=100",
+    "/api/events/?page[size]=1",
+    "/api/metrics/?fields[metric]=name,created",
+    "/api/accounts/",
+  ])("%s is defined and in range → 200", async (path) => {
+    const { key } = await fullKey();
+    expect((await klaviyoGet(emu, path, key.key)).status).toBe(200);
+  });
 });
 
 describe("other methods", () => {

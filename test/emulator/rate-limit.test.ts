@@ -1,4 +1,5 @@
-import { KLAVIYO_DEFAULT_RATE_LIMITS, klaviyoSpecRateLimits, startEmulator, type RunningEmulator } from "../../emulator";
+import { KLAVIYO_DEFAULT_RATE_LIMITS, startEmulator, type RunningEmulator } from "../../emulator";
+import { klaviyoSpecRateLimits } from "../../emulator/rate-limit";
 import { loadKlaviyoSpec } from "../../spec/klaviyo";
 import { call, expectJsonApiError, klaviyoGet, upstackHeaders, DESTINATION_PATH } from "./helpers";
 
