@@ -1,17 +1,52 @@
 /**
  * The emulated beta GET / PATCH /api/api-keys/{id}: every answer validated against Klaviyo's
- * get_api_key_beta.json / update_api_key_beta.json with ajv (test/support/klaviyo-spec.ts), the
- * provider's PATCH body against the spec's ApiKeyUpdateRequest, and the rate tier and scopes read
- * from the spec files.
+ * get_api_key_beta.json / update_api_key_beta.json with ajv (the suite-wide validator of
+ * test/support/klaviyo-conformance.ts), the provider's PATCH body against the spec's
+ * ApiKeyUpdateRequest, and the rate tier and scopes as the spec files give them.
  */
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { KLAVIYO_DEFAULT_RATE_LIMITS } from "../../emulator/rate-limit";
 import { disableRequestBody } from "../../provider/klaviyo/api-key-client";
-import { SpecValidator, specOperation } from "../support/klaviyo-spec";
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
+import { loadKlaviyoSpec } from "../../spec/klaviyo";
+import { klaviyoAnswerValidator, withNullable } from "../support/klaviyo-conformance";
 import { BETA_REVISION, REVISION, call, klaviyoHeaders, type Res } from "./helpers";
 
-const GET_SPEC = new SpecValidator("get_api_key_beta.json");
-const PATCH_SPEC = new SpecValidator("update_api_key_beta.json");
+const SPEC = loadKlaviyoSpec();
+const validateAnswer = klaviyoAnswerValidator(SPEC);
+
+/** Validates answers of one operation against its spec file. */
+class SpecValidator {
+  constructor(private readonly operationId: string) {}
+
+  /** The ajv errors of `body` as the answer with `status`; empty when it conforms. */
+  responseErrors(status: number, body: unknown): string {
+    const v = validateAnswer({
+      operationId: this.operationId,
+      method: "GET",
+      path: "/api/api-keys/X/",
+      status,
+      contentType: "application/vnd.api+json",
+      body: JSON.stringify(body),
+      customBody: false,
+    });
+    return v.kind === "invalid" ? v.errors : v.kind === "skipped" ? `skipped: ${v.why}` : "";
+  }
+
+  /** The ajv errors of `body` as the operation's request body (ApiKeyUpdateRequest); empty when it conforms. */
+  requestErrors(body: unknown): string {
+    const op = SPEC.byId(this.operationId);
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addSchema({ ...(withNullable(op.document) as object), $id: "klaviyo:request" });
+    const validate = ajv.compile({ $ref: "klaviyo:request#/components/schemas/ApiKeyUpdateRequest" });
+    return validate(body) ? "" : ajv.errorsText(validate.errors);
+  }
+}
+
+const GET_SPEC = new SpecValidator("get_api_key_beta");
+const PATCH_SPEC = new SpecValidator("update_api_key_beta");
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -158,15 +193,14 @@ describe("PATCH /api/api-keys/{id}", () => {
 
 describe("rate tier and scopes come from the spec files", () => {
   it("GET and PATCH are 1/s and 15/min, with the spec's scopes", () => {
-    for (const [file, operationId, scope] of [
-      ["get_api_key_beta.json", "get_api_key_beta", "credentials:read"],
-      ["update_api_key_beta.json", "update_api_key_beta", "credentials:write"],
+    for (const [operationId, scope, method] of [
+      ["get_api_key_beta", "credentials:read", "get"],
+      ["update_api_key_beta", "credentials:write", "patch"],
     ] as const) {
-      const op = specOperation(file);
-      const limits = KLAVIYO_DEFAULT_RATE_LIMITS[operationId]!;
-      expect(op.rateLimit).toEqual({ burst: "1/s", steady: "15/m" });
-      expect(op.rateLimit).toEqual({ burst: `${limits.burstPerSecond}/s`, steady: `${limits.perMinute}/m` });
-      expect(op.scopes).toEqual([scope]);
+      const op = SPEC.byId(operationId);
+      expect(op).toMatchObject({ path: "/api/api-keys/{id}", method, beta: true, revision: "2026-07-15.pre", scopes: [scope] });
+      expect(op.rateLimit).toEqual({ burstPerSecond: 1, perMinute: 15 });
+      expect(KLAVIYO_DEFAULT_RATE_LIMITS[operationId]).toEqual(op.rateLimit);
     }
   });
 
