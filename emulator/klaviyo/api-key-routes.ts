@@ -4,8 +4,9 @@
  * parameters from Klaviyo's spec files like every other operation's; these handlers answer with
  * the key as the spec's `GetApiKeyResponse` / `PatchApiKeyResponse` describe it: attributes
  * `name`, `status` (`active` | `disabled`), `scopes`, `created`, and `redacted_key` only when the
- * request asks `additional-fields[api-key]=redacted_key`; `fields[api-key]` keeps only the listed
- * attributes.
+ * request asks `additional-fields[api-key]=redacted_key`. `fields[api-key]` is accepted (the spec
+ * defines it) but, as for the listing, answered with every attribute: the response schemas mark
+ * `name`, `status`, `scopes` and `created` required and say nothing of sparse answers.
  *
  * A key of another account, or a revoked (deleted) one, is a 404: the caller's account has no
  * such key. The PATCH body must be an `ApiKeyUpdateRequest` whose `data.id` is the path's id; the
@@ -57,8 +58,6 @@ function keyDocument(ctx: RequestContext, k: KlaviyoKeyRecord): unknown {
     created: k.createdAt,
   };
   if (listParam(ctx, "additional-fields[api-key]").includes("redacted_key")) attributes["redacted_key"] = klaviyoRedacted(k.key);
-  const fields = listParam(ctx, "fields[api-key]");
-  if (fields.length > 0) for (const name of Object.keys(attributes)) if (!fields.includes(name)) delete attributes[name];
   const self = `${ctx.baseUrl}/api/api-keys/${k.id}/`;
   return { data: { type: "api-key", id: k.id, attributes, links: { self } }, links: { self } };
 }
