@@ -9,6 +9,9 @@
 //   pulumi config set --secret klaviyoPrivateKey pk_NEW...
 //   pulumi preview   # validates the new key against Klaviyo
 //   pulumi up        # same destinationId, new keyFingerprint and rotatedAt
+//
+// Optional: `pulumi config set retireReplacedKey true` makes that `up` also disable the replaced
+// key in Klaviyo once Upstack reports the new one healthy (outputs retiredKeyId / retiredAt).
 import * as pulumi from "@pulumi/pulumi";
 import { UpstackKlaviyoDestination } from "pulumi-upstack-klaviyo";
 
@@ -20,6 +23,8 @@ const dest = new UpstackKlaviyoDestination("klaviyo", {
   // Optional: the Klaviyo Site ID (public key) the private key must belong to.
   ...(cfg.get("klaviyoPublicApiKey") ? { publicApiKey: cfg.require("klaviyoPublicApiKey") } : {}),
   label: cfg.get("label") ?? "UpstackData",
+  // Optional: disable the replaced key in Klaviyo after a rotation (risk: other integrations using it stop).
+  retireReplacedKey: cfg.getBoolean("retireReplacedKey") ?? false,
 });
 
 export const destinationId = dest.destinationId;
@@ -30,3 +35,5 @@ export const klaviyoAccountId = dest.klaviyoAccountId;
 export const keyFingerprint = dest.keyFingerprint;
 /** When Upstack last received a different key. */
 export const rotatedAt = dest.rotatedAt;
+/** Klaviyo's id of the key disabled after the last rotation (with retireReplacedKey). */
+export const retiredKeyId = dest.retiredKeyId;
