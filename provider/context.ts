@@ -9,6 +9,7 @@ import { KlaviyoApiKeys } from "./klaviyo/api-key-client";
 import { KlaviyoClient } from "./klaviyo/client";
 import { OnceWarnings } from "./klaviyo/key-conventions";
 import { KeyStatusChecker } from "./klaviyo/key-status";
+import { KeysInUse } from "./klaviyo/keys-in-use";
 import { KeyValidator } from "./klaviyo/key-validator";
 import { RequestPacer } from "./klaviyo/request-pacer";
 import { logger } from "./log";
@@ -33,6 +34,8 @@ export interface ProviderContext {
   readonly keyStatus: KeyStatusChecker;
   /** Advice (the key naming convention), each emitted once per process. */
   readonly advice: OnceWarnings;
+  /** Which destinations of this process want which key (for retiring a replaced key safely). */
+  readonly keysInUse: KeysInUse;
 }
 
 let configReader: ConfigReader = () => undefined;
@@ -69,6 +72,7 @@ export function context(): ProviderContext {
     apiKeys,
     keyStatus: new KeyStatusChecker(apiKeys),
     advice: new OnceWarnings((m) => logger.warn(m)),
+    keysInUse: new KeysInUse(),
   };
   return current;
 }

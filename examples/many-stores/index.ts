@@ -21,6 +21,8 @@ interface Store {
   label?: string;
   /** Optional: names this store had before (so renaming a store is an update, not a replacement). */
   previousNames?: string[];
+  /** Optional: after this store's key is rotated, disable the replaced key in Klaviyo (see the README's Rotation). */
+  retireReplacedKey?: boolean;
 }
 
 const cfg = new pulumi.Config();
@@ -67,6 +69,7 @@ for (const [store, s] of Object.entries(stores)) {
       privateApiKey,
       ...(s.publicApiKey ? { publicApiKey: s.publicApiKey } : {}),
       label: s.label ?? "UpstackData",
+      ...(s.retireReplacedKey === undefined ? {} : { retireReplacedKey: s.retireReplacedKey }),
     },
     s.previousNames && s.previousNames.length > 0 ? { aliases: s.previousNames.map((n) => ({ name: resourceName(n) })) } : {},
   );

@@ -9,7 +9,7 @@ import { context } from "../context";
 import { UpstackKlaviyoError } from "../errors";
 import { keyFingerprint } from "../fingerprint";
 import { accessRequirement } from "../klaviyo/access";
-import { adviseOnKeyName } from "../klaviyo/closed-loop";
+import { adviseOnKeyName, noteDesiredKey } from "../klaviyo/closed-loop";
 import { redact, registerSecret } from "../redact";
 import { isUnknown, parseInputs, type InputFailure, type RawInputs } from "../schema";
 
@@ -29,6 +29,7 @@ export async function check(olds: RawInputs, news: RawInputs): Promise<pulumi.dy
   if (typeof key !== "string" || isUnknown(key)) return { inputs };
   const fingerprint = keyFingerprint(key);
   inputs["keyFingerprint"] = fingerprint;
+  noteDesiredKey(ctx, fingerprint, inputs["owner"]);
   if (!needsLiveValidation(olds, inputs, fingerprint)) return { inputs };
 
   const publicApiKey = inputs["publicApiKey"];

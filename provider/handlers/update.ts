@@ -30,6 +30,7 @@ export async function update(_id: string, olds: RawInputs, news: RawInputs): Pro
     enabled: inputs.retireReplacedKey === true,
     olds,
     privateKey: inputs.privateApiKey,
+    owner: inputs.owner,
     validation,
     upstack: dest,
   });

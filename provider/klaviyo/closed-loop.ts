@@ -11,6 +11,7 @@ import type { KlaviyoApiKeys } from "./api-key-client";
 import { keyNameWarning, type OnceWarnings } from "./key-conventions";
 import { decideRetirement, retire, type ReplacedKey } from "./key-retirement";
 import type { KeyStatusChecker } from "./key-status";
+import type { KeysInUse } from "./keys-in-use";
 
 /** What these functions need. */
 export interface ClosedLoopContext {
@@ -22,6 +23,8 @@ export interface ClosedLoopContext {
   readonly keyStatus: KeyStatusChecker;
   /** Once-per-process advice. */
   readonly advice: OnceWarnings;
+  /** Which destinations of this run want which key. */
+  readonly keysInUse: KeysInUse;
   /** Writes a warning the user should act on. */
   readonly warn: (message: string) => void;
 }
@@ -59,6 +62,8 @@ export async function retireReplacedKeyAfterWrite(
     readonly enabled: boolean;
     readonly olds: Readonly<Record<string, unknown>>;
     readonly privateKey: string;
+    /** Who manages this destination (its owner). */
+    readonly owner: string;
     readonly validation: { readonly fingerprint: string; readonly keyId: string | undefined; readonly accountId: string };
     readonly upstack: { readonly keyFingerprint: string; readonly status: string };
   },
@@ -66,11 +71,15 @@ export async function retireReplacedKeyAfterWrite(
   const previous = retirementFromOutputs(args.olds);
   const replaced = replacedKeyFromOutputs(args.olds);
   const hint = keyHint(args.privateKey);
+  if (replaced.fingerprint !== undefined && replaced.fingerprint !== args.validation.fingerprint) ctx.keysInUse.forget(replaced.fingerprint, args.owner);
+  ctx.keysInUse.note(args.validation.fingerprint, args.owner);
+  const others = replaced.fingerprint === undefined ? [] : ctx.keysInUse.othersUsing(replaced.fingerprint, args.owner);
   const decision = decideRetirement(
     args.enabled,
     replaced,
     { fingerprint: args.validation.fingerprint, hint, keyId: args.validation.keyId, accountId: args.validation.accountId },
     args.upstack,
+    others,
   );
   const result = await retire(decision, replaced, { privateKey: args.privateKey, accountId: args.validation.accountId, hint }, ctx.apiKeys);
   if (result.kind === "retired") return { retiredKeyId: result.keyId, retiredAt: result.at };
@@ -104,6 +113,11 @@ export async function klaviyoStatusAtRefresh(
   if (verdict.kind === "active") return { ...unchanged, keyName: verdict.name };
   ctx.advice.warn(`refresh could not ask Klaviyo for the status of the key ${keyHint(key)}: ${verdict.why}. The status shown is Upstack's.`);
   return unchanged;
+}
+
+/** Records that the destination managed by `owner` wants the key with `fingerprint` (from check, for every destination of the run). */
+export function noteDesiredKey(ctx: Pick<ClosedLoopContext, "keysInUse">, fingerprint: string, owner: unknown): void {
+  if (typeof owner === "string" && owner !== "") ctx.keysInUse.note(fingerprint, owner);
 }
 
 /** After validation: advice when the key's Klaviyo name is not the conventional one. */

@@ -7,8 +7,8 @@
  * - only once Upstack holds the new key and reports the destination healthy;
  * - only a key identified without doubt: its Klaviyo id was recorded when it was validated
  *   (Klaviyo's listing showed exactly one key with its last four characters);
- * - never the key Upstack holds: the old id must differ from the new key's id, and the old
- *   fingerprint from the one Upstack reports;
+ * - never the key Upstack holds: the old id must differ from the new key's id, the old
+ *   fingerprint from the one Upstack reports, and no other destination of this run may still use it;
  * - never a key of another account: the old key's recorded account must be the new key's.
  *
  * Then, authenticated with the new key (so Klaviyo itself confines both requests to the new key's
@@ -56,20 +56,32 @@ export interface UpstackAfterWrite {
   readonly status: string;
 }
 
-/** The decision: nothing to do, refused (with why), or retire this id. */
+/** The decision: nothing to do, refused (with why), or retire this id. `othersUsing`: other destinations of this run that want the replaced key. */
 export type RetirementDecision =
   | { readonly kind: "none" }
   | { readonly kind: "refused"; readonly reason: string }
   | { readonly kind: "retire"; readonly keyId: string; readonly last4: string | undefined };
 
 /** Decides whether the replaced key may be disabled. Pure; no request. */
-export function decideRetirement(enabled: boolean, replaced: ReplacedKey, current: CurrentKey, upstack: UpstackAfterWrite): RetirementDecision {
+export function decideRetirement(
+  enabled: boolean,
+  replaced: ReplacedKey,
+  current: CurrentKey,
+  upstack: UpstackAfterWrite,
+  othersUsing: readonly string[] = [],
+): RetirementDecision {
   if (!enabled) return { kind: "none" };
   if (replaced.fingerprint === undefined || replaced.fingerprint === current.fingerprint) return { kind: "none" };
   if (upstack.keyFingerprint !== current.fingerprint) {
     return { kind: "refused", reason: `Upstack does not hold the new key ${current.hint}, so the key it replaced may still be in use` };
   }
   if (upstack.keyFingerprint === replaced.fingerprint) return { kind: "refused", reason: "that key is the one Upstack holds" };
+  if (othersUsing.length > 0) {
+    return {
+      kind: "refused",
+      reason: `Upstack still holds it for ${othersUsing.length === 1 ? "another destination" : `${othersUsing.length} other destinations`} of this run (${othersUsing.slice(0, 3).join(", ")})`,
+    };
+  }
   if (upstack.status !== "healthy") {
     return { kind: "refused", reason: `Upstack reports the destination ${upstack.status} with the new key ${current.hint}` };
   }

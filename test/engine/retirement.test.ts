@@ -3,10 +3,11 @@
 // one it cannot identify, never another account's), a failed PATCH keeps the rotation with a
 // warning, a crash between the Upstack write and the PATCH is finished by the next `up`, and a
 // refresh asks Klaviyo for the status of the key Upstack holds.
+import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import type { KlaviyoKeyCreated, RequestLogEntry } from "../../emulator";
 import type { ConfigValue, EngineHooks } from "./driver";
-import { SCENARIO_PROGRAM, Scenario, dest, expectOk, keyFingerprint, plain, stateDest, type World } from "./support";
+import { REPO_ROOT, SCENARIO_PROGRAM, Scenario, dest, expectOk, keyFingerprint, plain, stateDest, type World } from "./support";
 
 jest.setTimeout(120_000);
 
@@ -281,4 +282,33 @@ test("a key not named UpstackData passes with a warning naming the convention", 
   const up = expectOk(await engine(dir, config(w, odd.key)).up());
   expect(plain(dest(up).outputs)).toMatchObject({ status: "healthy", klaviyoKeyName: "Shopify sync" });
   expect(up.hostOutput.match(/is named "Shopify sync"/g)).toHaveLength(1);
+});
+
+test("retirement refused while another destination of the stack still uses the replaced key (two stores sharing one key)", async () => {
+  const w = await h.world("Shared Key Co");
+  const second = await h.upstackKey(randomUUID());
+  const next = await h.klaviyoKey(w.account.id);
+  const dir = h.tempDir();
+  const stores = (keyA: string) => ({
+    stores: JSON.stringify({
+      "Store A": { pixelId: w.pixelId, retireReplacedKey: true },
+      "Store B": { pixelId: second.pixelId },
+    }),
+    klaviyoKeys: { secret: JSON.stringify({ "Store A": keyA, "Store B": w.key.key }) },
+    "upstack:apiKeys": { secret: JSON.stringify({ [w.pixelId]: w.upstack.apiKey, [second.pixelId]: second.apiKey }) },
+    ...h.providerConfig(),
+  });
+  const many = (cfg: Record<string, ConfigValue>) =>
+    h.engine({ programDir: path.join(REPO_ROOT, "examples", "many-stores"), stateFile: path.join(dir, "state.json"), stack: "shops", config: cfg });
+  expect(expectOk(await many(stores(w.key.key)).up()).changeSummary.create).toBe(2);
+  h.takeRequests();
+
+  const up = expectOk(await many(stores(next.key)).up());
+  expect(up.changeSummary).toMatchObject({ update: 1, same: 1 });
+  expect(up.hostOutput).toContain(
+    "was not disabled: Upstack still holds it for another destination of this run (pulumi:upstack-klaviyo-many-stores/shops/klaviyo-store-b)",
+  );
+  expect(patches(h.takeRequests())).toEqual([]);
+  expect(await keyState(w.key.id)).toMatchObject({ disabled: false });
+  expect((await h.emu.admin.getDestination(second.pixelId))!).toMatchObject({ keyFingerprint: keyFingerprint(w.key.key), status: "healthy" });
 });

@@ -32,6 +32,11 @@ describe("decideRetirement", () => {
     expect(d.kind === "refused" ? d.reason : "").toMatch(reason);
   });
 
+  it("refuses while another destination of the run still uses the replaced key", () => {
+    const d = decideRetirement(true, OLD, NEW, HEALTHY, ["pulumi:shop/dev/klaviyo-tea-house"]);
+    expect(d).toEqual({ kind: "refused", reason: "Upstack still holds it for another destination of this run (pulumi:shop/dev/klaviyo-tea-house)" });
+  });
+
   it("manual steps name the key by hint and Klaviyo id, and where to disable it", () => {
     expect(manualSteps(OLD)).toMatch(/Settings → Account → API Keys.*pk_\.\.\.aaaa \(Klaviyo id 01OLDKEY\).*disable it/);
   });
