@@ -293,7 +293,11 @@ describe("check-key: inconclusive (exit 3)", () => {
     emu.faults.add({ service: "klaviyo", path: "/api/api-keys", fault: { kind: "status", status: 404, body } });
     const r = await run(["check-key", "--json"], { env: { KLAVIYO_PRIVATE_KEY: full.key } });
     expect(r.code).toBe(EXIT_CODES.inconclusive);
-    expect(r.json()).toMatchObject({ ok: false, code: "klaviyo_endpoint_gone", message: expect.stringMatching(/changed or withdrew this beta endpoint.*Declare the scopes/) });
+    expect(r.json()).toMatchObject({
+      ok: false,
+      code: "klaviyo_endpoint_gone",
+      message: expect.stringMatching(/changed or withdrew this beta endpoint.*Declare the scopes/),
+    });
     expect(r.stdout).not.toMatch(/run again/i);
   });
 
