@@ -288,6 +288,19 @@ describe("check-key: inconclusive (exit 3)", () => {
     expect(r.stderr).toContain("(klaviyo_inconclusive)");
   });
 
+  test("the beta key listing withdrawn (404): klaviyo_endpoint_gone, exit 3, says to declare --scopes, never to run again", async () => {
+    const body = { errors: [{ id: "00000000-0000-4000-8000-000000000000", status: 404, code: "not_found", title: "Not found.", detail: "Not found." }] };
+    emu.faults.add({ service: "klaviyo", path: "/api/api-keys", fault: { kind: "status", status: 404, body } });
+    const r = await run(["check-key", "--json"], { env: { KLAVIYO_PRIVATE_KEY: full.key } });
+    expect(r.code).toBe(EXIT_CODES.inconclusive);
+    expect(r.json()).toMatchObject({
+      ok: false,
+      code: "klaviyo_endpoint_gone",
+      message: expect.stringMatching(/changed or withdrew this beta endpoint.*Declare the scopes/),
+    });
+    expect(r.stdout).not.toMatch(/run again/i);
+  });
+
   test("rate limited past the deadline: klaviyo_inconclusive", async () => {
     emu.faults.add({ service: "klaviyo", path: "/api/accounts/", times: 0, fault: { kind: "status", status: 429, retryAfter: 5 } });
     const r = await run(["check-key", "--json"], { env: { KLAVIYO_PRIVATE_KEY: full.key, UPSTACK_KLAVIYO_DEADLINE_MS: "500" } });
