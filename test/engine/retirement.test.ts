@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import type { KlaviyoKeyCreated, RequestLogEntry } from "../../emulator";
-import type { ConfigValue, EngineHooks } from "./driver";
+import type { ConfigValue, EngineHooks } from "@upstack-klaviyo/engine-driver";
 import { REPO_ROOT, SCENARIO_PROGRAM, Scenario, dest, expectOk, keyFingerprint, plain, stateDest, type World } from "./support";
 
 jest.setTimeout(120_000);
