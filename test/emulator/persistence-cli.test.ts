@@ -80,8 +80,14 @@ describe("CLI", () => {
         child.kill("SIGKILL");
         reject(new Error(`CLI did not start/stop in time: ${out}`));
       }, 15_000);
+      // One SIGTERM only: a second one, sent on a later chunk of output (e.g. "Received SIGTERM"),
+      // would arrive after the handler is gone and kill the process (exit 143).
+      let sent = false;
       child.stdout.on("data", () => {
-        if (out.includes("Admin API")) child.kill("SIGTERM");
+        if (!sent && out.includes("Admin API")) {
+          sent = true;
+          child.kill("SIGTERM");
+        }
       });
       child.on("exit", (c) => {
         clearTimeout(timer);
