@@ -94,7 +94,7 @@ function destroySocket(socket: Socket): void {
 
 function statusFaultReply(service: ServiceName, fault: Extract<Fault, { kind: "status" }>): Reply {
   const retryAfter = fault.retryAfter === undefined ? (fault.status === 429 || fault.status === 503 ? 1 : null) : fault.retryAfter;
-  const headers: Record<string, string> = retryAfter === null ? {} : { "retry-after": String(retryAfter) };
+  const headers: Record<string, string> = { ...(fault.headers ?? {}), ...(retryAfter === null ? {} : { "retry-after": String(retryAfter) }) };
   if (fault.body !== undefined) {
     return jsonReply(fault.status, fault.body, headers, service === "klaviyo" ? "application/vnd.api+json" : "application/json");
   }

@@ -94,6 +94,8 @@ export type Fault =
       retryAfter?: number | null;
       /** JSON body to send instead of the service's default error body. */
       body?: unknown;
+      /** Extra response headers (e.g. the `ETag` of a body that stands for a destination). */
+      headers?: Record<string, string>;
     }
   | {
       /** Wait, then handle the request normally. */

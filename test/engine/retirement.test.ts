@@ -232,7 +232,12 @@ describe("refresh asks Klaviyo for the status of the key Upstack holds", () => {
     // Upstack has not noticed yet: its GET still answers what it answered while the key worked.
     const seenByUpstack = (await h.emu.admin.getDestination(w.pixelId))!;
     await h.emu.admin.setKlaviyoKeyDisabled(w.key.id, true);
-    h.emu.faults.add({ service: "upstack", method: "GET", times: 0, fault: { kind: "status", status: 200, body: seenByUpstack } });
+    h.emu.faults.add({
+      service: "upstack",
+      method: "GET",
+      times: 0,
+      fault: { kind: "status", status: 200, body: seenByUpstack, headers: { etag: seenByUpstack.etag } },
+    });
     const r = expectOk(await engine(dir, config(w, w.key.key)).refresh());
     const outs = plain(dest(r).outputs);
     expect(outs["status"]).toBe("unhealthy");
@@ -253,7 +258,12 @@ describe("refresh asks Klaviyo for the status of the key Upstack holds", () => {
     expectOk(await engine(dir, config(w, w.key.key)).up());
     const seenByUpstack = (await h.emu.admin.getDestination(w.pixelId))!;
     await h.emu.admin.revokeKlaviyoKey(w.key.id);
-    h.emu.faults.add({ service: "upstack", method: "GET", times: 0, fault: { kind: "status", status: 200, body: seenByUpstack } });
+    h.emu.faults.add({
+      service: "upstack",
+      method: "GET",
+      times: 0,
+      fault: { kind: "status", status: 200, body: seenByUpstack, headers: { etag: seenByUpstack.etag } },
+    });
     const r = expectOk(await engine(dir, config(w, w.key.key)).refresh());
     expect(plain(dest(r).outputs)).toMatchObject({ status: "unhealthy" });
     expect(String(plain(dest(r).outputs)["statusReason"])).toContain("disabled, revoked or deleted in Klaviyo");
