@@ -26,5 +26,7 @@ export type { KlaviyoAnswerRecord } from "./klaviyo/answer-log";
 export { API_KEYS_PAGE_SIZE } from "./klaviyo/routes";
 export { UNHEALTHY_REASON, DEFAULT_UPSTACK_SCOPES } from "./upstack/model";
 export { KLAVIYO_DESTINATION_PATH, UPSTACK_DEFAULT_RATE_LIMIT_PER_MINUTE, IDEMPOTENCY_TTL_MS } from "./upstack/routes";
+export { UPSTACK_WRONG_READINGS } from "./upstack/wrong-readings";
+export type { UpstackWrongReading } from "./upstack/wrong-readings";
 export { fakeKlaviyoPrivateKey, fakeKlaviyoAccountId, fakeUpstackApiKey, keyFingerprint, keyHint } from "./keys";
 export type * from "./types";
