@@ -57,7 +57,9 @@ for (const [store, s] of Object.entries(stores)) {
   const privateApiKey = klaviyoKeys.apply((keys) => {
     const key = keys[store];
     if (typeof key !== "string" || key.trim() === "") {
-      throw new Error(`klaviyoKeys has no key for store "${store}". Set every store's key: run \`pulumi config set --secret klaviyoKeys\` and paste {"${store}": "pk_...", ...} at the prompt.`);
+      throw new Error(
+        `klaviyoKeys has no key for store "${store}". Set every store's key: run \`pulumi config set --secret klaviyoKeys\` and paste {"${store}": "pk_...", ...} at the prompt.`,
+      );
     }
     return key;
   });

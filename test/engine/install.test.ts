@@ -22,7 +22,8 @@ const run = promisify(execFile);
 
 jest.setTimeout(420000);
 
-const repoPulumi = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string }).version;
+const repoPulumi = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string })
+  .version;
 const PULUMI_VERSION = process.env["UPSTACK_KLAVIYO_TEST_PULUMI_VERSION"] || repoPulumi;
 const peerRange = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { peerDependencies: Record<string, string> }).peerDependencies[
   "@pulumi/pulumi"
