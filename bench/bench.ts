@@ -5,7 +5,7 @@
  * destroy — next to a floor measured in the same run (bench/fixtures/null: a null dynamic provider
  * making only the minimum HTTP round trips) and a naive docs-style provider (bench/fixtures/naive).
  *
- *   tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--json] [--out bench/results]
+ *   tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--json] [--out .bench/results]
  *                      [--rate-check-n 100] [--rate-check-keys 5] [--cold-start-runs 3]
  *                      [--checkpoints end|every-step]
  *
@@ -28,7 +28,7 @@ const OPS = ["create", "noop-up", "preview", "rotate", "refresh", "destroy"] as 
 type OpName = (typeof OPS)[number];
 type Which = "ours" | "floor";
 
-interface Args {
+export interface Args {
   ns: number[];
   latencyMs: number;
   json: boolean;
@@ -43,10 +43,10 @@ interface Args {
 }
 
 const USAGE =
-  "tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--repeat 3] [--json] [--out dir] [--rate-check-n 100 (0 = skip)] [--rate-check-keys 5] [--cold-start-runs 3] [--checkpoints end|every-step]\n";
+  "tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--repeat 3] [--json] [--out dir (default .bench/results)] [--rate-check-n 100 (0 = skip)] [--rate-check-keys 5] [--cold-start-runs 3] [--checkpoints end|every-step]\n";
 
 /** Parses the command line with node:util's parseArgs. */
-function parseArgs(argv: string[]): Args {
+export function parseArgs(argv: string[]): Args {
   const { values } = parseCliArgs({
     args: argv,
     strict: true,
@@ -55,7 +55,9 @@ function parseArgs(argv: string[]): Args {
       "latency-ms": { type: "string", default: "20" },
       repeat: { type: "string", default: "3" },
       json: { type: "boolean", default: false },
-      out: { type: "string", default: join(__dirname, "results") },
+      // Ignored by git: a quick run never overwrites the tracked figures in bench/results, which only
+      // `npm run bench:record` (--out bench/results, the full run BENCHMARKS.md quotes) rewrites.
+      out: { type: "string", default: join(__dirname, "..", ".bench", "results") },
       "rate-check-n": { type: "string", default: "100" },
       "rate-check-keys": { type: "string", default: "5" },
       "cold-start-runs": { type: "string", default: "3" },
