@@ -466,7 +466,7 @@ async function rateCheck(emu: RunningEmulator, n: number, k: number, work: strin
 
 // ---------------------------------------------------------------------------------------------
 
-interface Target {
+export interface Target {
   name: string;
   target: string;
   value: string;
@@ -580,7 +580,7 @@ function ratioWhy(r: Omit<BenchResult, "targets">, op: "create" | "rotate"): str
   return `${reps} repetition(s) (${spread}); one step varies ±10–25 % run to run on a shared machine, so a median over ≥ 3 repetitions (the default) is what BENCHMARKS.md compares`;
 }
 
-function targets(r: Omit<BenchResult, "targets">): Target[] {
+export function targets(r: Omit<BenchResult, "targets">): Target[] {
   const t: Target[] = [];
   for (const op of ["create", "rotate"] as const) {
     const rows = r.runs.filter((x) => x.op === op);
