@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { Engine, findSecrets, type ConfigValue } from "../engine/driver";
+import { Engine, findSecrets, type ConfigValue } from "@upstack-klaviyo/engine-driver";
 import { EXAMPLES_DIR, Harness, plain, stateDestinations, type Store } from "./helpers";
 
 const h = new Harness();
