@@ -96,6 +96,24 @@ export async function runEmulatorCli(argv: readonly string[] = process.argv.slic
   }
   const url = reachableUrl(emu.url);
 
+  // Before the banner: whoever reads "Admin API" and stops the emulator must find the handlers in place.
+  if (io.handleSignals !== false) {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      out(`Received ${signal}, stopping the emulator`);
+      emu.close().then(
+        () => out("Emulator stopped"),
+        (e: unknown) => {
+          process.stderr.write(`Failed to stop the emulator: ${String(e)}\n`);
+          process.exitCode = 1;
+        },
+      );
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  }
+
   out(`Upstack/Klaviyo emulator listening on ${emu.url}${url === emu.url ? "" : ` (every interface; from this machine use ${url})`}`);
   out(`  Klaviyo base:  KLAVIYO_API_URL=${url}`);
   out(`  Upstack base:  UPSTACK_API_URL=${url}`);
@@ -113,22 +131,6 @@ export async function runEmulatorCli(argv: readonly string[] = process.argv.slic
     out(`  Upstack API key: ${upstack.apiKey}`);
   }
 
-  if (io.handleSignals !== false) {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      out(`Received ${signal}, stopping the emulator`);
-      emu.close().then(
-        () => out("Emulator stopped"),
-        (e: unknown) => {
-          process.stderr.write(`Failed to stop the emulator: ${String(e)}\n`);
-          process.exitCode = 1;
-        },
-      );
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  }
   return emu;
 }
 
