@@ -148,7 +148,7 @@ const PHRASES: ReadonlyArray<readonly [RegExp, string]> = [
   [/`pulumi up`/g, "`terraform apply`"],
   [/`pulumi preview`/g, "`terraform plan`"],
   [/outside Pulumi/g, "outside Terraform"],
-  [/\bon the resource\b/g, "on the upstack_klaviyo_destination"],
+  [/\bon the resource\b/g, "in the resource block"],
 ];
 
 const PROPERTY_WORDS = [...INPUT_PROPERTIES, ...OUTPUT_SPECS.map((a) => a.property)].sort((a, b) => b.length - a.length);

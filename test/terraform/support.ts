@@ -66,19 +66,22 @@ export class TerraformHarness extends EmulatorHarness {
   }
 
   /** A working directory holding `main.tf` = {@link header} + `body`. */
-  workdir(body: string): string {
+  workdir(body: string, ephemeral = true): string {
     const dir = this.tempDir("upstack-tf-work-");
-    this.write(dir, body);
+    this.write(dir, body, ephemeral);
     return dir;
   }
 
   /** Replaces main.tf. */
-  write(dir: string, body: string): void {
-    fs.writeFileSync(path.join(dir, "main.tf"), `${this.header()}\n${body}`);
+  write(dir: string, body: string, ephemeral = true): void {
+    fs.writeFileSync(path.join(dir, "main.tf"), `${this.header(ephemeral)}\n${body}`);
   }
 
-  /** required_providers, the sensitive+ephemeral key variable and a provider block pointing at the emulator. */
-  header(): string {
+  /**
+   * required_providers, the key variable (sensitive; ephemeral too unless `ephemeral` is false, as a
+   * sensitive non-write-only argument needs) and a provider block pointing at the emulator.
+   */
+  header(ephemeral = true): string {
     return `terraform {
   required_providers {
     upstack = { source = "upstack/upstack" }
@@ -87,8 +90,7 @@ export class TerraformHarness extends EmulatorHarness {
 
 variable "klaviyo_private_key" {
   type      = string
-  sensitive = true
-  ephemeral = true
+  sensitive = true${ephemeral ? "\n  ephemeral = true" : ""}
 }
 
 provider "upstack" {
