@@ -148,6 +148,8 @@ const PHRASES: ReadonlyArray<readonly [RegExp, string]> = [
   [/`pulumi up`/g, "`terraform apply`"],
   [/`pulumi preview`/g, "`terraform plan`"],
   [/outside Pulumi/g, "outside Terraform"],
+  [/`adopt: true` on this resource/g, "`adopt = true` in the resource block (or `terraform import` it by pixel id)"],
+  [/from the stack that manages it/g, "from the configuration or stack that manages it"],
   [/\bon the resource\b/g, "in the resource block"],
 ];
 
@@ -348,7 +350,9 @@ export async function readDestination(prior: TfObject): Promise<Record<string, T
   const props = storedProperties(prior);
   const result = await read(String(prior["id"] ?? ""), props);
   if (result.id === "") return undefined;
-  return outputAttributes(result.props ?? {});
+  const attrs = outputAttributes(result.props ?? {});
+  if (attrs["owner"] === "") attrs["owner"] = null; // made in the dashboard: no owner yet
+  return attrs;
 }
 
 /** Deletes the destination (already gone is success; another owner's is left alone with a warning). */
