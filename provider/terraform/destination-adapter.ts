@@ -82,9 +82,13 @@ const SPECS: Readonly<Record<PropertyName | keyof DestinationOutputs, SpecFields
     computed: true,
     forcesReplacement: true,
   }),
-  privateApiKey: input("string", "The Klaviyo private API key (pk_...), Full Access unless scopes is set. Stored in state (sensitive); prefer private_api_key_wo.", {
-    sensitive: true,
-  }),
+  privateApiKey: input(
+    "string",
+    "The Klaviyo private API key (pk_...), Full Access unless scopes is set. Stored in state (sensitive); prefer private_api_key_wo.",
+    {
+      sensitive: true,
+    },
+  ),
   publicApiKey: input("string", "The Klaviyo Site ID (6 characters) the key must belong to."),
   enabled: input("bool", "Whether events flow to Klaviyo. Default true.", { computed: true }),
   label: input("string", 'Display name, 1 to 100 characters. Default "UpstackData".', { computed: true }),
@@ -144,7 +148,10 @@ const PHRASES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bupstack:pixelId\b/g, "the provider's pixel_id"],
   [/\bupstack:apiUrl\b/g, "the provider's api_url"],
   [/\bupstack:klaviyoApiUrl\b/g, "the provider's klaviyo_api_url"],
-  [/Run `pulumi refresh` to see the change, then `pulumi up` to apply/g, "Run `terraform plan -refresh-only` to see the change, then `terraform apply` to apply"],
+  [
+    /Run `pulumi refresh` to see the change, then `pulumi up` to apply/g,
+    "Run `terraform plan -refresh-only` to see the change, then `terraform apply` to apply",
+  ],
   [/`pulumi up`/g, "`terraform apply`"],
   [/`pulumi preview`/g, "`terraform plan`"],
   [/outside Pulumi/g, "outside Terraform"],
@@ -302,7 +309,12 @@ function priorInputs(prior: TfObject): Record<string, unknown> {
  * destination was last read unhealthy). `key` is the key from whichever
  * attribute holds it. No request when nothing needs validating.
  */
-export async function checkDestination(prior: TfObject | null, desired: TfObject, key: TfValue, renames: Readonly<Record<string, string>>): Promise<AttributeProblem[]> {
+export async function checkDestination(
+  prior: TfObject | null,
+  desired: TfObject,
+  key: TfValue,
+  renames: Readonly<Record<string, string>>,
+): Promise<AttributeProblem[]> {
   const olds = prior === null ? {} : priorInputs(prior);
   const result = await check(olds, rawInputs(desired, keyInput(key)));
   return (result.failures ?? []).map((f) => ({

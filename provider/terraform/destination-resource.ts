@@ -71,7 +71,11 @@ export function validateConfig(config: TfObject): Problem[] {
     });
   }
   if (writeOnly === null && (config[WRITE_ONLY_KEY_VERSION] ?? null) !== null) {
-    problems.push({ attribute: WRITE_ONLY_KEY_VERSION, message: `${WRITE_ONLY_KEY_VERSION} has no effect without ${WRITE_ONLY_KEY}. Remove it, or set ${WRITE_ONLY_KEY}.`, warning: true });
+    problems.push({
+      attribute: WRITE_ONLY_KEY_VERSION,
+      message: `${WRITE_ONLY_KEY_VERSION} has no effect without ${WRITE_ONLY_KEY}. Remove it, or set ${WRITE_ONLY_KEY}.`,
+      warning: true,
+    });
   }
   return problems;
 }

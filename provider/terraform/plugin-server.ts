@@ -69,7 +69,11 @@ export async function servePlugin(options: ServeOptions): Promise<RunningPlugin>
   let certField = "";
   if (clientCert !== undefined && clientCert.trim() !== "") {
     const own = createSelfSignedCertificate();
-    credentials = grpc.ServerCredentials.createSsl(Buffer.from(clientCert), [{ private_key: Buffer.from(own.keyPem), cert_chain: Buffer.from(own.certPem) }], true);
+    credentials = grpc.ServerCredentials.createSsl(
+      Buffer.from(clientCert),
+      [{ private_key: Buffer.from(own.keyPem), cert_chain: Buffer.from(own.certPem) }],
+      true,
+    );
     certField = own.certDer.toString("base64").replace(/=+$/, "");
   } else {
     // go-plugin without AutoMTLS (e.g. a debugger attaching): plaintext on loopback.

@@ -8,15 +8,7 @@ import * as adapter from "./destination-adapter";
 import * as destination from "./destination-resource";
 import { ResourceError, type Problem } from "./destination-resource";
 import { openKeyCheck } from "./key-ephemeral";
-import {
-  DESTINATION_SCHEMA_ATTRIBUTES,
-  DESTINATION_TYPE,
-  KEY_SCHEMA_ATTRIBUTES,
-  KEY_TYPE,
-  objectType,
-  PROVIDER_ATTRIBUTES,
-  protocolSchema,
-} from "./schemas";
+import { DESTINATION_SCHEMA_ATTRIBUTES, DESTINATION_TYPE, KEY_SCHEMA_ATTRIBUTES, KEY_TYPE, objectType, PROVIDER_ATTRIBUTES, protocolSchema } from "./schemas";
 import { decodeDynamic, decodeJson, encodeDynamic, UNKNOWN, type DynamicValue, type TfObject, type TfValue } from "./values";
 
 const DESTINATION_OBJECT = objectType(DESTINATION_SCHEMA_ATTRIBUTES);
@@ -71,7 +63,12 @@ export function createProviderService(): grpc.UntypedServiceImplementation {
 
   const schemaResponse = {
     provider: protocolSchema(PROVIDER_ATTRIBUTES, "Upstack Data: Klaviyo destinations as code."),
-    resource_schemas: { [DESTINATION_TYPE]: protocolSchema(DESTINATION_SCHEMA_ATTRIBUTES, "An Upstack Data Klaviyo destination: the Klaviyo private key validated, then registered with Upstack.") },
+    resource_schemas: {
+      [DESTINATION_TYPE]: protocolSchema(
+        DESTINATION_SCHEMA_ATTRIBUTES,
+        "An Upstack Data Klaviyo destination: the Klaviyo private key validated, then registered with Upstack.",
+      ),
+    },
     data_source_schemas: {},
     ephemeral_resource_schemas: { [KEY_TYPE]: protocolSchema(KEY_SCHEMA_ATTRIBUTES, "Validates a Klaviyo private key without storing it.") },
     server_capabilities: { plan_destroy: false, get_provider_schema_optional: true },

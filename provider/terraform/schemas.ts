@@ -34,7 +34,13 @@ export const KEY_TYPE = "upstack_klaviyo_key";
 
 /** The provider block. */
 export const PROVIDER_ATTRIBUTES: readonly SchemaAttribute[] = [
-  { name: "api_key", type: "string", optional: true, sensitive: true, description: "Upstack API key (upstack_...) for the default pixel. Environment: UPSTACK_API_KEY." },
+  {
+    name: "api_key",
+    type: "string",
+    optional: true,
+    sensitive: true,
+    description: "Upstack API key (upstack_...) for the default pixel. Environment: UPSTACK_API_KEY.",
+  },
   {
     name: "api_keys",
     type: ["map", "string"],
@@ -55,23 +61,22 @@ export const WRITE_ONLY_KEY_VERSION = "private_api_key_wo_version";
 /** The destination resource: Terraform's `id`, the rules' attributes, the write-only key and its version. */
 export const DESTINATION_SCHEMA_ATTRIBUTES: readonly SchemaAttribute[] = [
   { name: "id", type: "string", computed: true, description: "The destination's id (same as destination_id)." },
-  ...DESTINATION_ATTRIBUTES.map(
-    (a): SchemaAttribute => ({
-      name: a.name,
-      type: a.type,
-      description: a.description,
-      ...(a.input ? { optional: true } : {}),
-      ...(a.computed ? { computed: true } : {}),
-      ...(a.sensitive ? { sensitive: true } : {}),
-    }),
-  ),
+  ...DESTINATION_ATTRIBUTES.map((a): SchemaAttribute => ({
+    name: a.name,
+    type: a.type,
+    description: a.description,
+    ...(a.input ? { optional: true } : {}),
+    ...(a.computed ? { computed: true } : {}),
+    ...(a.sensitive ? { sensitive: true } : {}),
+  })),
   {
     name: WRITE_ONLY_KEY,
     type: "string",
     optional: true,
     sensitive: true,
     writeOnly: true,
-    description: "The Klaviyo private API key, write-only (Terraform ≥ 1.11): never stored in plan or state. Use instead of private_api_key; bump private_api_key_wo_version to rotate.",
+    description:
+      "The Klaviyo private API key, write-only (Terraform ≥ 1.11): never stored in plan or state. Use instead of private_api_key; bump private_api_key_wo_version to rotate.",
   },
   { name: WRITE_ONLY_KEY_VERSION, type: "number", optional: true, description: "Bump to rotate to the current private_api_key_wo." },
 ];

@@ -72,7 +72,9 @@ describeWithTerraform("terraform: sensitive key, rotation and replacement", () =
     expect(second!.id).toBe(first!.id);
     expect(second!.keyHint).toBe(`pk_...${rotated.key.slice(-4)}`);
     const out = await h.tf(dir, ["output", "-json"], h.envFor(w, rotated.key));
-    expect(JSON.parse(out.stdout)).toMatchObject({ destination: { value: { id: first!.id, hint: second!.keyHint, status: "healthy", account: w.account.id } } });
+    expect(JSON.parse(out.stdout)).toMatchObject({
+      destination: { value: { id: first!.id, hint: second!.keyHint, status: "healthy", account: w.account.id } },
+    });
 
     // A disabled key is refused at plan against private_api_key; nothing changes.
     const disabled = await h.emu.admin.createKlaviyoKey({ accountId: w.account.id, disabled: true });
@@ -106,7 +108,8 @@ describeWithTerraform("terraform: sensitive key, rotation and replacement", () =
 
   test("settings come from the provider block, else the environment; a missing pixel names pixel_id", async () => {
     const w: World = await h.world("Settings Store");
-    const dir = h.workdir(`resource "upstack_klaviyo_destination" "d" {
+    const dir = h.workdir(
+      `resource "upstack_klaviyo_destination" "d" {
   private_api_key = var.klaviyo_private_key
   label           = "From the provider block"
 }
@@ -115,16 +118,16 @@ describeWithTerraform("terraform: sensitive key, rotation and replacement", () =
     );
     const missing = await h.tf(dir, ["plan", "-no-color"], h.envFor(w));
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("pixel_id is required: set it in the resource block, or set pixel_id in the provider \"upstack\" block");
+    expect(missing.stderr).toContain('pixel_id is required: set it in the resource block, or set pixel_id in the provider "upstack" block');
     expect(missing.stderr).not.toMatch(/pulumi|pixelId|stack config/);
 
     // Provider block's pixel_id and api_keys instead of the environment.
     fs.writeFileSync(
       path.join(dir, "main.tf"),
-      h.header(false).replace(
-        'provider "upstack" {',
-        `provider "upstack" {\n  pixel_id = "${w.pixelId}"\n  api_keys = { "${w.pixelId}" = "${w.upstack.apiKey}" }`,
-      ) + `resource "upstack_klaviyo_destination" "d" {\n  private_api_key = var.klaviyo_private_key\n  label = "From the provider block"\n}\n`,
+      h
+        .header(false)
+        .replace('provider "upstack" {', `provider "upstack" {\n  pixel_id = "${w.pixelId}"\n  api_keys = { "${w.pixelId}" = "${w.upstack.apiKey}" }`) +
+        `resource "upstack_klaviyo_destination" "d" {\n  private_api_key = var.klaviyo_private_key\n  label = "From the provider block"\n}\n`,
     );
     const applied = await h.tf(dir, ["apply", "-auto-approve", "-no-color"], { TF_VAR_klaviyo_private_key: w.key.key });
     expect(applied.code).toBe(0);

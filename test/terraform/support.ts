@@ -29,7 +29,6 @@ const VERSION = terraformVersion();
  */
 export function describeWithTerraform(name: string, body: () => void): void {
   if (VERSION === undefined) {
-    // eslint-disable-next-line no-console -- the skip must be visible in the test log
     console.warn(`[terraform] terraform is not on PATH: skipping "${name}" (install Terraform ≥ 1.11 to run it).`);
     describe.skip(name, body);
   } else {
@@ -152,7 +151,9 @@ provider "upstack" {
 
   /** The attributes of the one destination in the state. */
   stateAttributes(dir: string, address = "d"): Record<string, unknown> {
-    const state = JSON.parse(this.stateText(dir)) as { resources: Array<{ type: string; name: string; instances: Array<{ attributes: Record<string, unknown> }> }> };
+    const state = JSON.parse(this.stateText(dir)) as {
+      resources: Array<{ type: string; name: string; instances: Array<{ attributes: Record<string, unknown> }> }>;
+    };
     const r = state.resources.find((x) => x.type === "upstack_klaviyo_destination" && x.name === address);
     if (r === undefined) throw new Error(`no upstack_klaviyo_destination.${address} in state`);
     return r.instances[0]!.attributes;
