@@ -2,14 +2,21 @@
 /**
  * `terraform-provider-upstack`: the executable Terraform (or OpenTofu) starts.
  * Serves the provider over go-plugin's gRPC handshake and exits when
- * Terraform shuts it down. Run directly, it explains itself and exits 1.
+ * Terraform shuts it down.
+ *
+ * `terraform-provider-upstack mirror [DIR]` instead writes a launcher for this
+ * installation into a filesystem mirror (default `~/.terraform.d/plugins`).
+ * Run directly otherwise, it explains itself and exits 1.
  * @packageDocumentation
  */
-import { createProviderService } from "./provider-service";
-import { loadProtocol } from "./protocol";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { defaultMirrorDir, packageVersion, writeFilesystemMirror } from "./mirror";
 import { PluginStartError, servePlugin } from "./plugin-server";
+import { loadProtocol } from "./protocol";
+import { createProviderService } from "./provider-service";
 
-async function main(): Promise<void> {
+async function serve(): Promise<void> {
   try {
     await servePlugin({
       services: loadProtocol(),
@@ -24,4 +31,14 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+function mirror(dir: string | undefined): void {
+  const target = path.resolve(dir ?? defaultMirrorDir());
+  const version = packageVersion();
+  const file = writeFilesystemMirror({ dir: target, entry: fs.realpathSync(__filename), version });
+  process.stdout.write(
+    `Wrote ${file}\nTerraform installs it with \`terraform init\` (source = "upstack/upstack", version = "${version}")${dir === undefined ? " from its implied mirror" : ` from a filesystem_mirror block with path = "${target}"`}.\n`,
+  );
+}
+
+if (process.argv[2] === "mirror" && process.env["TF_PLUGIN_MAGIC_COOKIE"] === undefined) mirror(process.argv[3]);
+else void serve();
