@@ -12,15 +12,36 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { defaultMirrorDir, packageVersion, writeFilesystemMirror } from "./mirror";
+import type * as grpc from "@grpc/grpc-js";
 import { PluginStartError, servePlugin } from "./plugin-server";
-import { loadProtocol } from "./protocol";
-import { createProviderService } from "./provider-service";
+import { loadProtocol, type ProtocolServices } from "./protocol";
+
+/**
+ * The provider service, loaded on the first call rather than before the
+ * handshake: the rules and their HTTP stack are not needed to start, and
+ * Terraform starts several provider processes per command.
+ */
+function lazyProvider(services: ProtocolServices): grpc.UntypedServiceImplementation {
+  let loading: Promise<grpc.UntypedServiceImplementation> | undefined;
+  const load = (): Promise<grpc.UntypedServiceImplementation> => (loading ??= import("./provider-service").then((m) => m.createProviderService()));
+  const methods: grpc.UntypedServiceImplementation = {};
+  for (const name of Object.keys(services.provider)) {
+    methods[name] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      load().then(
+        (impl) => (impl[name] as grpc.handleUnaryCall<unknown, unknown>)(call, callback),
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+      );
+    };
+  }
+  return methods;
+}
 
 async function serve(): Promise<void> {
   try {
+    const services = loadProtocol();
     await servePlugin({
-      services: loadProtocol(),
-      provider: createProviderService(),
+      services,
+      provider: lazyProvider(services),
       env: process.env,
       writeHandshake: (line) => process.stdout.write(line),
       onShutdown: () => process.exit(0),

@@ -77,7 +77,9 @@ async function singleExecutable(bundle: string, work: string, log: (line: string
   fs.chmodSync(exe, 0o755);
   log(`injecting the provider into a copy of ${process.execPath} (Node ${process.version})`);
   // postject's command line, in a child process: its ELF library writes warnings to the console.
-  await run(process.execPath, [require.resolve("postject/dist/cli.js"), exe, "NODE_SEA_BLOB", blob, "--sentinel-fuse", SEA_FUSE], { maxBuffer: 16 * 1024 * 1024 });
+  await run(process.execPath, [require.resolve("postject/dist/cli.js"), exe, "NODE_SEA_BLOB", blob, "--sentinel-fuse", SEA_FUSE], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return fs.readFileSync(exe);
 }
 

@@ -69,7 +69,9 @@ describeWithTerraform("terraform: installing from a filesystem mirror", () => {
   test("the unpacked mirror written by `terraform-provider-upstack mirror` installs and runs", async () => {
     const mirror = h.tempDir("upstack-tf-mirror-");
     const launcher = writeFilesystemMirror({ dir: mirror, entry: path.join(h.binDir, "terraform-provider-upstack"), version: "0.0.1" });
-    expect(path.relative(mirror, launcher)).toMatch(/^registry\.terraform\.io\/upstack\/upstack\/0\.0\.1\/[a-z0-9]+_[a-z0-9]+\/terraform-provider-upstack_v0\.0\.1$/);
+    expect(path.relative(mirror, launcher)).toMatch(
+      /^registry\.terraform\.io\/upstack\/upstack\/0\.0\.1\/[a-z0-9]+_[a-z0-9]+\/terraform-provider-upstack_v0\.0\.1$/,
+    );
     const w = await h.world("Mirror Store");
     const dir = h.workdir(resource(w.pixelId));
     const env = { ...h.envFor(w), TF_CLI_CONFIG_FILE: mirrorConfig(dir, mirror) };
