@@ -93,7 +93,14 @@ async function main(): Promise<void> {
       floor.push(await timeToFirstLine(process.execPath, ["-e", "process.stdout.write('1\\n'); setTimeout(() => {}, 5000)"], pluginEnv));
       ours.push(await timeToFirstLine(provider, [], pluginEnv));
     }
-    rows.push({ what: "handshake (node + bundle)", n: 1, oursMs: median(ours), floorMs: median(floor), ratio: median(ours) / median(floor), target: "≤ 150 ms" });
+    rows.push({
+      what: "handshake (node + bundle)",
+      n: 1,
+      oursMs: median(ours),
+      floorMs: median(floor),
+      ratio: median(ours) / median(floor),
+      target: "≤ 150 ms",
+    });
     if (values.sea) {
       log("building the single executable");
       const release = await buildRelease({ out: join(root, "release"), platforms: ["linux_amd64"] });
@@ -103,7 +110,14 @@ async function main(): Promise<void> {
       const sea = join(unzip, `terraform-provider-upstack_v${release.version}`);
       const seaTimes: number[] = [];
       for (let i = 0; i < handshakeRuns; i++) seaTimes.push(await timeToFirstLine(sea, [], pluginEnv));
-      rows.push({ what: "handshake (single executable)", n: 1, oursMs: median(seaTimes), floorMs: median(floor), ratio: median(seaTimes) / median(floor), target: "≤ 150 ms" });
+      rows.push({
+        what: "handshake (single executable)",
+        n: 1,
+        oursMs: median(seaTimes),
+        floorMs: median(floor),
+        ratio: median(seaTimes) / median(floor),
+        target: "≤ 150 ms",
+      });
     }
     log(`handshake: ${median(ours).toFixed(0)} ms (node floor ${median(floor).toFixed(0)} ms)`);
 
@@ -155,13 +169,21 @@ async function main(): Promise<void> {
           emu.clearRequests();
           const a = await tf(ourDir, [...args], env);
           if (a.code !== 0) throw new Error(`${label} was not a no-op (exit ${a.code}):\n${a.out}`);
-          if ((args as readonly string[]).includes("-refresh=false") && emu.requests().length !== 0) throw new Error(`${label} made ${emu.requests().length} requests`);
+          if ((args as readonly string[]).includes("-refresh=false") && emu.requests().length !== 0)
+            throw new Error(`${label} made ${emu.requests().length} requests`);
           oursTimes.push(a.ms);
           const b = await tf(floorDir, [...args], env);
           if (b.code !== 0) throw new Error(`terraform_data ${label} was not a no-op:\n${b.out}`);
           floorTimes.push(b.ms);
         }
-        rows.push({ what: label, n, oursMs: median(oursTimes), floorMs: median(floorTimes), ratio: median(oursTimes) / median(floorTimes), target: "≤ 4× terraform_data" });
+        rows.push({
+          what: label,
+          n,
+          oursMs: median(oursTimes),
+          floorMs: median(floorTimes),
+          ratio: median(oursTimes) / median(floorTimes),
+          target: "≤ 4× terraform_data",
+        });
         log(`N=${n} ${label}: ${median(oursTimes).toFixed(0)} ms vs ${median(floorTimes).toFixed(0)} ms`);
       }
       await tf(ourDir, ["destroy", "-auto-approve", "-no-color", "-parallelism=10"], env);
@@ -174,7 +196,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ rows }, null, 2)}\n`);
   } else {
     process.stdout.write("| measure | N | ours (ms) | floor (ms) | ratio | target |\n| --- | --- | --- | --- | --- | --- |\n");
-    for (const r of rows) process.stdout.write(`| ${r.what} | ${r.n} | ${r.oursMs.toFixed(0)} | ${r.floorMs.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.target} |\n`);
+    for (const r of rows)
+      process.stdout.write(`| ${r.what} | ${r.n} | ${r.oursMs.toFixed(0)} | ${r.floorMs.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.target} |\n`);
   }
 }
 
