@@ -136,4 +136,30 @@ describeWithTerraform("terraform: sensitive key, rotation and replacement", () =
     expect(destroyed.code).toBe(0);
     expect(h.leaksIn(h.outputs.join("\n"))).toEqual([]);
   });
+
+  test("a key known only at apply is validated at apply; a wrong one writes nothing", async () => {
+    const w = await h.world("Late Key Store");
+    const other = await h.world("Late Other Store");
+    const body = `resource "terraform_data" "key" {
+  input = var.klaviyo_private_key
+}
+
+resource "upstack_klaviyo_destination" "d" {
+  pixel_id        = "${w.pixelId}"
+  public_api_key  = "${w.account.id}"
+  private_api_key = terraform_data.key.output
+}
+`;
+    const dir = h.workdir(body, false);
+    h.emu.clearRequests();
+    const plan = await h.tf(dir, ["plan", "-no-color"], h.envFor(w, other.key.key));
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/key_fingerprint\s+= \(known after apply\)/);
+    expect(h.requestLines()).toEqual([]);
+    const refused = await h.tf(dir, ["apply", "-auto-approve", "-no-color"], h.envFor(w, other.key.key));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`public_api_key: the private key pk_...${other.key.key.slice(-4)} belongs to Klaviyo account ${other.account.id}`);
+    expect(await h.emu.admin.getDestination(w.pixelId)).toBeNull();
+    expect(h.requestLines().filter((l) => l.startsWith("upstack"))).toEqual([]);
+  });
 });
