@@ -22,7 +22,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { ZipFile } from "yazl";
 import { packageVersion, PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE, terraformPlatform } from "../../provider/terraform/mirror";
-import { bundleProvider } from "./bundle";
+import { buildBundle } from "./bundle";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -94,7 +94,7 @@ export async function buildRelease(options: ReleaseOptions): Promise<ReleaseResu
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "upstack-tf-release-"));
   try {
     const bundle = path.join(work, "provider.js");
-    await bundleProvider(bundle);
+    await buildBundle(bundle);
     const exeName = `terraform-provider-${PROVIDER_TYPE}_v${version}`;
     const zips: Array<{ platform: string; file: string; kind: "single-executable" | "node-launcher" }> = [];
     for (const platform of platforms) {
