@@ -3,6 +3,8 @@
 // unknown values, the schema derived from the rules' properties, the handshake's refusals, and
 // the rules' messages rendered in Terraform's words.
 import { X509Certificate } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { decode } from "@msgpack/msgpack";
 import { PROPERTY_SCHEMAS } from "../../provider/schema";
 import { DESTINATION_ATTRIBUTES, terraformWords } from "../../provider/terraform/destination-adapter";
@@ -78,4 +80,15 @@ test("the plugin refuses to start without Terraform's cookie or protocol 6", () 
   expect(() => checkPluginEnvironment({})).toThrow(/Terraform or OpenTofu starts it/);
   expect(() => checkPluginEnvironment({ [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: "5" })).toThrow(/protocol 6; the client offered 5/);
   expect(() => checkPluginEnvironment({ [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: "5,6" })).not.toThrow();
+});
+
+test("only the adapter imports the rules: every other module of provider/terraform imports only its neighbours and packages", () => {
+  const dir = path.join(__dirname, "..", "..", "provider", "terraform");
+  const outside: string[] = [];
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
+    const text = fs.readFileSync(path.join(dir, file), "utf8");
+    for (const m of text.matchAll(/(?:from|import\()\s*"(\.\.\/[^"]+)"/g)) outside.push(`${file} → ${m[1]}`);
+  }
+  expect(outside.length).toBeGreaterThan(0);
+  expect(outside.filter((o) => !o.startsWith("destination-adapter.ts"))).toEqual([]);
 });
