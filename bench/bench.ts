@@ -1,6 +1,6 @@
 /**
  * Benchmark of the UpstackKlaviyoDestination provider: the real Pulumi Node dynamic-provider host,
- * driven through the engine test driver (test/engine/driver) against the local emulator with
+ * driven through the engine test driver (tools/engine-driver) against the local emulator with
  * injected latency, for N destinations, through create, no-op up, preview, rotate, refresh and
  * destroy — next to a floor measured in the same run (bench/fixtures/null: a null dynamic provider
  * making only the minimum HTTP round trips) and a naive docs-style provider (bench/fixtures/naive).
@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs as parseCliArgs } from "node:util";
 import { startEmulator, type RunningEmulator } from "../emulator";
-import { Engine, ProviderHost, type ConfigValue, type RunResult, type StateFile } from "../test/engine/driver";
+import { Engine, ProviderHost, type ConfigValue, type RunResult, type StateFile } from "@upstack-klaviyo/engine-driver";
 import { PROVIDER_TEXT } from "../sdk/provider-shim";
 import { hostProbe } from "./lib/proc";
 import { machineInfo, type MachineInfo } from "./lib/machine";

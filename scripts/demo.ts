@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "../emulator";
-import { Engine, pulumiCliAvailable, type RunResult } from "../test/engine/driver";
+import { Engine, pulumiCliAvailable, type RunResult } from "@upstack-klaviyo/engine-driver";
 import { runWithPulumiCli } from "./demo-cli";
 
 const PROGRAM = join(__dirname, "..", "examples", "basic");

@@ -3,7 +3,7 @@
 // were in flight at once (beforeCall/afterCall), which shows whether the driver runs steps in
 // parallel.
 import { readFileSync } from "node:fs";
-import type { EngineHooks } from "../../test/engine/driver";
+import type { EngineHooks } from "@upstack-klaviyo/engine-driver";
 
 /** VmHWM (peak resident set) of a process in kB, or undefined when it cannot be read. */
 export function vmHwmKb(pid: number | undefined): number | undefined {

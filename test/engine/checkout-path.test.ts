@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { Engine } from "./driver";
+import { Engine } from "@upstack-klaviyo/engine-driver";
 
 jest.setTimeout(60_000);
 

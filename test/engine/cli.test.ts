@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findSecrets, skipReasonWithoutPulumi } from "./driver";
+import { findSecrets, skipReasonWithoutPulumi } from "@upstack-klaviyo/engine-driver";
 import { BASIC_PROGRAM, REPO_ROOT, Scenario, keyFingerprint } from "./support";
 
 const reason = skipReasonWithoutPulumi();

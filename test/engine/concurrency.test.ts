@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { keyFingerprint } from "../../provider/fingerprint";
 import { PROVIDER_TEXT, RESOURCE_TYPE } from "../../sdk/provider-shim";
-import { findSecrets, ProviderHost, type JsonObject } from "./driver";
+import { findSecrets, ProviderHost, type JsonObject } from "@upstack-klaviyo/engine-driver";
 
 jest.setTimeout(120_000);
 

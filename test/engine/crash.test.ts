@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { keyFingerprint } from "../../provider/fingerprint";
-import { Engine, findSecrets, type EngineHooks } from "./driver";
+import { Engine, findSecrets, type EngineHooks } from "@upstack-klaviyo/engine-driver";
 
 jest.setTimeout(120_000);
 

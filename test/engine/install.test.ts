@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import type { ConfigValue } from "./driver";
+import type { ConfigValue } from "@upstack-klaviyo/engine-driver";
 import { BASIC_PROGRAM, REPO_ROOT, Scenario, dest, expectFailed, expectOk, keyFingerprint, keyHint, plain, stateCount, stateDest } from "./support";
 
 const run = promisify(execFile);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { Engine, findSecrets } from "./driver";
+import { Engine, findSecrets } from "@upstack-klaviyo/engine-driver";
 
 jest.setTimeout(60_000);
 

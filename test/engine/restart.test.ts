@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { keyFingerprint } from "../../provider/fingerprint";
-import { Engine } from "./driver";
+import { Engine } from "@upstack-klaviyo/engine-driver";
 
 jest.setTimeout(90_000);
 

@@ -4,7 +4,7 @@
 // file) and what Upstack holds (the emulator's own destinations), and ends with a scan of every
 // state file, host/program output and error message for every key it used.
 import * as path from "node:path";
-import type { ConfigValue, RunResult } from "./driver";
+import type { ConfigValue, RunResult } from "@upstack-klaviyo/engine-driver";
 import {
   BASIC_PROGRAM,
   SCENARIO_PROGRAM,

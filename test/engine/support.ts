@@ -14,7 +14,7 @@ import {
   type ResourceSummary,
   type RunResult,
   type SecretOccurrence,
-} from "./driver";
+} from "@upstack-klaviyo/engine-driver";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const BASIC_PROGRAM = path.join(REPO_ROOT, "examples", "basic");

@@ -2,7 +2,7 @@
 // and the plain-string key warning, through the engine test driver against the emulator, with the
 // small fixture programs in ./fixtures.
 import * as path from "node:path";
-import { findSecrets, isSecret, type CallContext } from "../engine/driver";
+import { findSecrets, isSecret, type CallContext } from "@upstack-klaviyo/engine-driver";
 import { FIXTURES_DIR, Harness, createOrder, plain, stateDestinations, type Store } from "./helpers";
 
 const PROGRAM = path.join(FIXTURES_DIR, "conventions");

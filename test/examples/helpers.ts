@@ -4,7 +4,7 @@
 import * as path from "node:path";
 import type { DestinationView } from "../../emulator";
 import { EmulatorHarness, type World } from "../support/emulator-harness";
-import { Engine, unwrapSecrets, type ConfigValue, type Json, type JsonObject, type RunResult, type StateResource } from "../engine/driver";
+import { Engine, unwrapSecrets, type ConfigValue, type Json, type JsonObject, type RunResult, type StateResource } from "@upstack-klaviyo/engine-driver";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const EXAMPLES_DIR = path.join(REPO_ROOT, "examples");

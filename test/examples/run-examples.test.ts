@@ -1,7 +1,7 @@
 // The runnable examples, run through the engine test driver (the real Pulumi provider host) against
 // the in-process emulator. examples/basic is covered by the engine scenario suites.
 import * as path from "node:path";
-import { findSecrets } from "../engine/driver";
+import { findSecrets } from "@upstack-klaviyo/engine-driver";
 import { EXAMPLES_DIR, Harness, plain, stateDestinations, type Store } from "./helpers";
 
 const h = new Harness();

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { KlaviyoAccountView, KlaviyoKeyCreated, UpstackKeyCreated } from "../../emulator";
-import type { ConfigValue, Engine } from "../engine/driver";
+import type { ConfigValue, Engine } from "@upstack-klaviyo/engine-driver";
 
 /** A Klaviyo account with one Full Access key, a pixel and an Upstack key scoped to that pixel. */
 export interface World {

@@ -1,11 +1,11 @@
 // Proves the engine driver against the real Node dynamic-provider host, with the fixture program
-// test/engine/fixtures/things (a self-contained dynamic provider keeping objects in $FIXTURE_DIR).
+// test/fixtures/things (a self-contained dynamic provider keeping objects in $FIXTURE_DIR).
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Engine, EngineOptions, UNKNOWN, RunResult, findSecrets, isSecret, pulumiCliAvailable, skipReasonWithoutPulumi } from "./driver";
+import { Engine, EngineOptions, UNKNOWN, RunResult, findSecrets, isSecret, pulumiCliAvailable, skipReasonWithoutPulumi } from "@upstack-klaviyo/engine-driver";
 
-jest.setTimeout(40000);
+jest.setTimeout(120_000);
 
 const FIXTURE = path.join(__dirname, "fixtures", "things");
 const PASSWORD = "hunter2-correct-horse-battery";

@@ -184,6 +184,50 @@ class StepFailed extends Error {}
 
 const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
 
+/** A resource of the previous deployment; `consumed` once this run took it over or deleted it. */
+interface OldEntry {
+  res: StateResource;
+  consumed: boolean;
+}
+
+/** One preview/up in progress, passed to each of its steps. */
+interface DeployRun {
+  preview: boolean;
+  run: RunResult;
+  /** The deployment being built (loaded from the state file, pending operations cleared). */
+  d: Deployment;
+  sm: SecretsManager;
+  olds: OldEntry[];
+  /** New state entries, in the order their steps finished. */
+  processed: StateResource[];
+  /** URNs the program registered this run. */
+  registered: Set<string>;
+  /** Aborted when a hook throws: stops the program. */
+  abort: AbortController;
+  /** A step failed: later registrations are refused and no deletes run. */
+  failed: boolean;
+  /** Set when a hook threw (the "engine" crashed): nothing more is recorded. */
+  abortErr: EngineAbort | undefined;
+}
+
+/** The answer to a registration: the resource's id and outputs as the program sees them. */
+interface Registration {
+  id: string;
+  outputs: Record<string, unknown>;
+}
+
+/** What the diff step decided, with the plain payloads an update sends again. */
+interface DiffPlan {
+  hasChanges: boolean;
+  oldInputsPlain: JsonObject;
+  oldOutputsPlain: JsonObject;
+  checkedPlain: JsonObject;
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
 /** A step's summary for a resource already in the state, before anything happened to it. */
 function stateSummary(res: StateResource, op: StepOp): ResourceSummary {
   return {
@@ -262,6 +306,26 @@ function remarkInputs(checked: JsonObject, news: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(checked)) out[k] = containsSecret(news[k] ?? null) && !containsSecret(v) ? wrapSecret(v) : v;
   return out;
+}
+
+/** The state entry under the new goal's options (unset protect/retainOnDelete = false). */
+function withGoalOptions(e0: StateResource, m: RegisterMessage): StateResource {
+  const e = { ...e0 };
+  delete e.protect;
+  delete e.retainOnDelete;
+  return {
+    ...e,
+    ...(m.parent ? { parent: m.parent } : {}),
+    dependencies: m.options.dependsOn,
+    propertyDependencies: m.options.propertyDependencies,
+    ...(m.options.protect ? { protect: true } : {}),
+    ...(m.options.retainOnDelete ? { retainOnDelete: true } : {}),
+    additionalSecretOutputs: m.options.additionalSecretOutputs,
+    ignoreChanges: m.options.ignoreChanges,
+    replaceOnChanges: m.options.replaceOnChanges,
+    aliases: m.options.aliases,
+    urn: m.urn,
+  };
 }
 
 function clone<T>(v: T): T {
@@ -520,379 +584,447 @@ export class Engine {
   }
 
   // -------------------------------------------------------------------------------------------
-  // preview / up
+  // preview / up: one method per step. `deploy` runs the program; every resource it registers goes
+  // through `register` (check, then create, replace, keep unchanged or update, after a diff for an
+  // existing resource); then the resources no longer registered are deleted and the stack outputs
+  // recorded.
 
   private async deploy(preview: boolean): Promise<RunResult> {
     const { d, sm } = this.loadOrInit();
     const run = this.newRun(preview ? "preview" : "up", clone(d.pending_operations));
     // Like the engine, a new update drops pending operations left by an interrupted one (reported).
     d.pending_operations = [];
-    const olds = d.resources.map((res) => ({ res, consumed: false }));
-    const processed: StateResource[] = [];
-    const registered = new Set<string>();
-    const abort = new AbortController();
-    let failed = false;
-    let abortErr: EngineAbort | undefined;
-    const now = (): string => new Date().toISOString();
-    const snapshot = (): void => {
-      // After an abort nothing more is recorded (the "engine" is gone).
-      if (preview || abortErr) return;
-      d.resources = [...processed, ...olds.filter((o) => !o.consumed).map((o) => o.res)];
-      this.save(d, sm);
+    const st: DeployRun = {
+      preview,
+      run,
+      d,
+      sm,
+      olds: d.resources.map((res) => ({ res, consumed: false })),
+      processed: [],
+      registered: new Set<string>(),
+      abort: new AbortController(),
+      failed: false,
+      abortErr: undefined,
     };
-    const pendingOp = (resource: StateResource, type: PendingOperation["type"]): PendingOperation => {
-      const op: PendingOperation = { resource: clone(resource), type };
-      d.pending_operations.push(op);
-      snapshot();
-      return op;
-    };
-    const clearOp = (op: PendingOperation): void => {
-      d.pending_operations = d.pending_operations.filter((p) => p !== op);
-    };
-
-    const doDelete = async (res: StateResource, summary: ResourceSummary): Promise<void> => {
-      const host = await this.ensureHost(run);
-      const op = pendingOp(res, "deleting");
-      const outs = unwrapObject(res.outputs);
-      const ins = unwrapObject(res.inputs);
-      try {
-        await this.call(run, "Delete", res.urn, { id: res.id ?? "", properties: outs, oldInputs: ins }, () =>
-          host.delete(res.urn, nameOf(res.urn), res.type, res.id ?? "", outs, ins),
-        );
-      } catch (e) {
-        if (e instanceof EngineAbort) throw e;
-        clearOp(op);
-        snapshot();
-        this.failStep(run, summary, `deleting failed: ${this.describeError(e)}`);
-      }
-      clearOp(op);
-    };
-
-    const doCreate = async (m: RegisterMessage, checked: JsonObject, summary: ResourceSummary): Promise<StateResource> => {
-      const host = await this.ensureHost(run);
-      const aso = m.options.additionalSecretOutputs;
-      const entry: StateResource = {
-        urn: m.urn,
-        type: m.type,
-        custom: true,
-        inputs: checked,
-        outputs: {},
-        ...(m.parent ? { parent: m.parent } : {}),
-        dependencies: m.options.dependsOn,
-        propertyDependencies: m.options.propertyDependencies,
-        ...(m.options.protect ? { protect: true } : {}),
-        ...(m.options.retainOnDelete ? { retainOnDelete: true } : {}),
-        additionalSecretOutputs: aso,
-        ignoreChanges: m.options.ignoreChanges,
-        replaceOnChanges: m.options.replaceOnChanges,
-        aliases: m.options.aliases,
-        secretInputs: secretKeys(checked),
-        secretOutputs: [],
-        created: now(),
-        modified: now(),
-      };
-      const op = pendingOp(entry, "creating");
-      const props = unwrapObject(checked);
-      try {
-        const res = await this.call(run, "Create", m.urn, { properties: props }, () => host.create(m.urn, m.name, m.type, props));
-        entry.id = res.id;
-        entry.outputs = remarkOutputs(res.properties, checked, aso);
-      } catch (e) {
-        if (e instanceof EngineAbort) throw e;
-        clearOp(op);
-        if (e instanceof RpcError && e.initFailed) {
-          entry.id = e.initFailed.id;
-          entry.outputs = remarkOutputs(e.initFailed.properties, checked, aso);
-          entry.initErrors = e.initFailed.reasons;
-          entry.secretOutputs = secretKeys(entry.outputs);
-          processed.push(entry);
-          summary.id = entry.id;
-          summary.initErrors = e.initFailed.reasons;
-          summary.outputs = entry.outputs;
-        }
-        snapshot();
-        this.failStep(
-          run,
-          summary,
-          `creating failed: ${this.describeError(e)}${e instanceof RpcError && e.initFailed ? ` (reasons: ${e.initFailed.reasons.join("; ")})` : ""}`,
-        );
-      }
-      clearOp(op);
-      entry.secretOutputs = secretKeys(entry.outputs);
-      processed.push(entry);
-      snapshot();
-      summary.id = entry.id;
-      summary.outputs = entry.outputs;
-      return entry;
-    };
-
-    const onRegister = async (m: RegisterMessage): Promise<{ id: string; outputs: Record<string, unknown> }> => {
-      if (abortErr) throw abortErr;
-      if (failed) throw new Error("the deployment was canceled after an earlier failure");
-      registered.add(m.urn);
-      const summary: ResourceSummary = {
-        urn: m.urn,
-        type: m.type,
-        name: m.name,
-        custom: m.custom,
-        op: "same",
-        changes: [],
-        replaces: [],
-        deleteBeforeReplace: false,
-        checkFailures: [],
-        options: m.options,
-        inputs: m.inputs as JsonObject,
-      };
-      const oldEntry =
-        olds.find((o) => !o.consumed && !o.res.delete && o.res.urn === m.urn) ??
-        olds.find((o) => !o.consumed && !o.res.delete && m.options.aliases.includes(o.res.urn));
-      const old = oldEntry?.res;
-      run.steps.push(summary);
-      try {
-        if (!m.custom) {
-          // Component resource: no provider; the engine just records it.
-          summary.op = old ? "same" : "create";
-          if (oldEntry) oldEntry.consumed = true;
-          processed.push({
-            urn: m.urn,
-            type: m.type,
-            custom: false,
-            inputs: m.inputs as JsonObject,
-            outputs: {},
-            ...(m.parent ? { parent: m.parent } : {}),
-            dependencies: m.options.dependsOn,
-            secretInputs: [],
-            secretOutputs: [],
-          });
-          snapshot();
-          return { id: "", outputs: {} };
-        }
-        if (!m.type.startsWith(DYNAMIC_PREFIX))
-          this.failStep(run, summary, `the engine driver only hosts dynamic resources (${DYNAMIC_PREFIX}:*), not ${m.type}`);
-        const news = clone(m.inputs) as JsonObject;
-        if (old) for (const p of m.options.ignoreChanges) setPath(news, p, getPath(old.inputs, p));
-        const host = await this.ensureHost(run);
-        const oldInputsPlain = old ? unwrapObject(old.inputs) : {};
-        const newsPlain = unwrapObject(news);
-        let check;
-        try {
-          check = await this.call(run, "Check", m.urn, { olds: oldInputsPlain, news: newsPlain }, () =>
-            host.check(m.urn, m.name, m.type, oldInputsPlain, newsPlain),
-          );
-        } catch (e) {
-          if (e instanceof EngineAbort) throw e;
-          summary.op = old ? "update" : "create";
-          this.failStep(run, summary, `checking failed: ${this.describeError(e)}`);
-        }
-        if (check.failures.length > 0) {
-          summary.op = old ? "update" : "create";
-          summary.checkFailures = check.failures;
-          for (const f of check.failures) run.checkFailures.push({ ...f, urn: m.urn });
-          this.failStep(run, summary, `check failed: ${check.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
-        }
-        const checked = remarkInputs(check.inputs, news);
-
-        if (!old) {
-          summary.op = "create";
-          summary.changes = Object.keys(checked).sort();
-          if (preview) return { id: "", outputs: checked };
-          const entry = await doCreate(m, checked, summary);
-          return { id: entry.id ?? "", outputs: entry.outputs };
-        }
-
-        const oldOutputsPlain = unwrapObject(old.outputs);
-        const checkedPlain = unwrapObject(checked);
-        let diff;
-        try {
-          diff = await this.call(run, "Diff", m.urn, { id: old.id ?? "", olds: oldOutputsPlain, news: checkedPlain, oldInputs: oldInputsPlain }, () =>
-            host.diff(m.urn, m.name, m.type, old.id ?? "", oldOutputsPlain, checkedPlain, oldInputsPlain, m.options.ignoreChanges),
-          );
-        } catch (e) {
-          if (e instanceof EngineAbort) throw e;
-          summary.op = "update";
-          this.failStep(run, summary, `diffing failed: ${this.describeError(e)}`);
-        }
-        summary.diff = diff.changes;
-        const changed = changedKeys(oldInputsPlain, checkedPlain);
-        summary.changes = diff.diffs.length > 0 ? diff.diffs : changed;
-        let hasChanges = diff.changes === "some" || (diff.changes === "unknown" && changed.length > 0);
-        const replaces = new Set(diff.replaces);
-        if (hasChanges && m.options.replaceOnChanges.length > 0) {
-          const roc = m.options.replaceOnChanges;
-          for (const k of summary.changes) if (roc.includes("*") || roc.includes(k) || roc.some((r) => r.split(".")[0] === k)) replaces.add(k);
-        }
-        if (!hasChanges && old.initErrors && old.initErrors.length > 0) hasChanges = true;
-        summary.replaces = [...replaces].sort();
-        summary.deleteBeforeReplace = diff.deleteBeforeReplace || m.options.deleteBeforeReplace === true;
-        summary.id = old.id ?? "";
-        if (oldEntry) oldEntry.consumed = summary.replaces.length === 0 || summary.deleteBeforeReplace ? true : false;
-        const keepOptions = (e0: StateResource): StateResource => {
-          // The new goal's options replace the old ones (unset protect/retainOnDelete = false).
-          const e = { ...e0 };
-          delete e.protect;
-          delete e.retainOnDelete;
-          return {
-            ...e,
-            ...(m.parent ? { parent: m.parent } : {}),
-            dependencies: m.options.dependsOn,
-            propertyDependencies: m.options.propertyDependencies,
-            ...(m.options.protect ? { protect: true } : {}),
-            ...(m.options.retainOnDelete ? { retainOnDelete: true } : {}),
-            additionalSecretOutputs: m.options.additionalSecretOutputs,
-            ignoreChanges: m.options.ignoreChanges,
-            replaceOnChanges: m.options.replaceOnChanges,
-            aliases: m.options.aliases,
-            urn: m.urn,
-          };
-        };
-
-        if (summary.replaces.length > 0) {
-          summary.op = "replace";
-          if (old.protect) {
-            if (oldEntry) oldEntry.consumed = false;
-            this.failStep(run, summary, "unable to replace resource: it is protected (protect: true)");
-          }
-          if (preview) {
-            return { id: "", outputs: checked };
-          }
-          if (summary.deleteBeforeReplace) {
-            await doDelete(old, summary);
-            snapshot();
-            const entry = await doCreate(m, checked, summary);
-            return { id: entry.id ?? "", outputs: entry.outputs };
-          }
-          summary.op = "create-replacement";
-          const entry = await doCreate(m, checked, summary);
-          old.delete = true;
-          snapshot();
-          return { id: entry.id ?? "", outputs: entry.outputs };
-        }
-
-        if (!hasChanges) {
-          summary.op = "same";
-          const entry = keepOptions({ ...old, inputs: checked, secretInputs: secretKeys(checked) });
-          summary.outputs = old.outputs;
-          if (!preview) {
-            processed.push(entry);
-            snapshot();
-          }
-          return { id: old.id ?? "", outputs: old.outputs };
-        }
-
-        summary.op = "update";
-        if (preview) return { id: old.id ?? "", outputs: checked };
-        const op = pendingOp(old, "updating");
-        try {
-          const res = await this.call(run, "Update", m.urn, { id: old.id ?? "", olds: oldOutputsPlain, news: checkedPlain, oldInputs: oldInputsPlain }, () =>
-            host.update(m.urn, m.name, m.type, old.id ?? "", oldOutputsPlain, checkedPlain, oldInputsPlain, m.options.ignoreChanges),
-          );
-          clearOp(op);
-          const outputs = remarkOutputs(res.properties, checked, m.options.additionalSecretOutputs);
-          const entry = keepOptions({
-            ...old,
-            inputs: checked,
-            outputs,
-            secretInputs: secretKeys(checked),
-            secretOutputs: secretKeys(outputs),
-            modified: now(),
-          });
-          delete entry.initErrors;
-          processed.push(entry);
-          snapshot();
-          summary.outputs = outputs;
-          return { id: old.id ?? "", outputs };
-        } catch (e) {
-          if (e instanceof EngineAbort) throw e;
-          clearOp(op);
-          if (e instanceof RpcError && e.initFailed) {
-            const outputs = remarkOutputs(e.initFailed.properties, checked, m.options.additionalSecretOutputs);
-            processed.push(
-              keepOptions({
-                ...old,
-                inputs: checked,
-                outputs,
-                initErrors: e.initFailed.reasons,
-                secretInputs: secretKeys(checked),
-                secretOutputs: secretKeys(outputs),
-                modified: now(),
-              }),
-            );
-            summary.initErrors = e.initFailed.reasons;
-          } else if (oldEntry) {
-            oldEntry.consumed = false;
-          }
-          snapshot();
-          this.failStep(run, summary, `updating failed: ${this.describeError(e)}`);
-        }
-      } catch (e) {
-        if (e instanceof EngineAbort) {
-          abortErr ??= e;
-          abort.abort();
-          throw e;
-        }
-        failed = true;
-        if (!(e instanceof StepFailed)) {
-          summary.error ??= this.describeError(e);
-          run.errors.push(`${m.urn}: ${this.describeError(e)}`);
-        }
-        throw e;
-      }
-    };
-
-    const { values, secretKeys: secretCfg } = this.configValues();
     try {
       // Start the host while the program starts (the engine also loads plugins up front).
       void this.ensureHost(run).catch(() => undefined);
-      const prog = await runProgram({
-        programDir: this.programDir,
-        project: this.project,
-        stack: this.stack,
-        preview,
-        config: values,
-        secretKeys: secretCfg,
-        ...(this.opts.env ? { env: this.opts.env } : {}),
-        timeoutMs: this.opts.programTimeoutMs ?? 60000,
-        signal: abort.signal,
-        onRegister,
-      });
-      run.programOutput = prog.output;
-      run.outputs = prog.exports as JsonObject;
-      if (abortErr) throw abortErr;
-      if (!prog.ok && !failed) {
-        failed = true;
-        run.errors.push(...prog.errors);
-      }
-
-      // Deletes: resources not registered this time, and replaced ones, in reverse order.
-      if (!failed) {
-        const toDelete = olds.filter((o) => !o.consumed && (o.res.delete || !registered.has(o.res.urn))).reverse();
-        for (const o of toDelete) {
-          const res = o.res;
-          const summary = stateSummary(res, res.delete ? "delete-replaced" : "delete");
-          run.steps.push(summary);
-          try {
-            if (res.protect && !res.delete) this.failStep(run, summary, "unable to delete resource: it is protected (protect: true)");
-            if (preview) continue;
-            if (res.retainOnDelete) summary.retained = true;
-            else if (res.custom) await doDelete(res, summary);
-            o.consumed = true;
-            snapshot();
-          } catch (e) {
-            if (e instanceof EngineAbort) throw e;
-            failed = true;
-            if (!(e instanceof StepFailed)) run.errors.push(`${res.urn}: ${this.describeError(e)}`);
-            break;
-          }
-        }
-      }
-      if (!preview) {
-        d.outputs = run.outputs;
-        snapshot();
-      }
+      await this.runProgramStep(st);
+      if (!st.failed) await this.deleteRemoved(st);
+      if (!preview) this.recordStackOutputs(st);
     } catch (e) {
       this.recordFailure(run, e);
     }
     return this.finishRun(run);
+  }
+
+  /** Writes the deployment as it stands: the new entries so far, then the old ones not taken over yet. */
+  private snapshot(st: DeployRun): void {
+    // After an abort nothing more is recorded (the "engine" is gone).
+    if (st.preview || st.abortErr) return;
+    st.d.resources = [...st.processed, ...st.olds.filter((o) => !o.consumed).map((o) => o.res)];
+    this.save(st.d, st.sm);
+  }
+
+  /** Records a pending operation in the state before the call that performs it. */
+  private pendingOp(st: DeployRun, resource: StateResource, type: PendingOperation["type"]): PendingOperation {
+    const op: PendingOperation = { resource: clone(resource), type };
+    st.d.pending_operations.push(op);
+    this.snapshot(st);
+    return op;
+  }
+
+  private clearOp(st: DeployRun, op: PendingOperation): void {
+    st.d.pending_operations = st.d.pending_operations.filter((p) => p !== op);
+  }
+
+  /** Runs the program; each registration it sends is one `register` step. */
+  private async runProgramStep(st: DeployRun): Promise<void> {
+    const { values, secretKeys: secretCfg } = this.configValues();
+    const prog = await runProgram({
+      programDir: this.programDir,
+      project: this.project,
+      stack: this.stack,
+      preview: st.preview,
+      config: values,
+      secretKeys: secretCfg,
+      ...(this.opts.env ? { env: this.opts.env } : {}),
+      timeoutMs: this.opts.programTimeoutMs ?? 60000,
+      signal: st.abort.signal,
+      onRegister: (m) => this.register(st, m),
+    });
+    st.run.programOutput = prog.output;
+    st.run.outputs = prog.exports as JsonObject;
+    if (st.abortErr) throw st.abortErr;
+    if (!prog.ok && !st.failed) {
+      st.failed = true;
+      st.run.errors.push(...prog.errors);
+    }
+  }
+
+  /** One registration from the program: finds the old state entry (by URN, then alias) and performs the step. */
+  private async register(st: DeployRun, m: RegisterMessage): Promise<Registration> {
+    if (st.abortErr) throw st.abortErr;
+    if (st.failed) throw new Error("the deployment was canceled after an earlier failure");
+    st.registered.add(m.urn);
+    const summary: ResourceSummary = {
+      urn: m.urn,
+      type: m.type,
+      name: m.name,
+      custom: m.custom,
+      op: "same",
+      changes: [],
+      replaces: [],
+      deleteBeforeReplace: false,
+      checkFailures: [],
+      options: m.options,
+      inputs: m.inputs as JsonObject,
+    };
+    const oldEntry =
+      st.olds.find((o) => !o.consumed && !o.res.delete && o.res.urn === m.urn) ??
+      st.olds.find((o) => !o.consumed && !o.res.delete && m.options.aliases.includes(o.res.urn));
+    st.run.steps.push(summary);
+    try {
+      if (!m.custom) return this.registerComponent(st, m, oldEntry, summary);
+      return await this.registerCustom(st, m, oldEntry, summary);
+    } catch (e) {
+      if (e instanceof EngineAbort) {
+        st.abortErr ??= e;
+        st.abort.abort();
+        throw e;
+      }
+      st.failed = true;
+      if (!(e instanceof StepFailed)) {
+        summary.error ??= this.describeError(e);
+        st.run.errors.push(`${m.urn}: ${this.describeError(e)}`);
+      }
+      throw e;
+    }
+  }
+
+  /** Component resource: no provider; the engine just records it. */
+  private registerComponent(st: DeployRun, m: RegisterMessage, oldEntry: OldEntry | undefined, summary: ResourceSummary): Registration {
+    summary.op = oldEntry ? "same" : "create";
+    if (oldEntry) oldEntry.consumed = true;
+    st.processed.push({
+      urn: m.urn,
+      type: m.type,
+      custom: false,
+      inputs: m.inputs as JsonObject,
+      outputs: {},
+      ...(m.parent ? { parent: m.parent } : {}),
+      dependencies: m.options.dependsOn,
+      secretInputs: [],
+      secretOutputs: [],
+    });
+    this.snapshot(st);
+    return { id: "", outputs: {} };
+  }
+
+  /** Custom (dynamic) resource: Check, then create it, or Diff it against the old entry and replace, keep or update it. */
+  private async registerCustom(st: DeployRun, m: RegisterMessage, oldEntry: OldEntry | undefined, summary: ResourceSummary): Promise<Registration> {
+    if (!m.type.startsWith(DYNAMIC_PREFIX))
+      this.failStep(st.run, summary, `the engine driver only hosts dynamic resources (${DYNAMIC_PREFIX}:*), not ${m.type}`);
+    const host = await this.ensureHost(st.run);
+    const checked = await this.checkStep(st, host, m, oldEntry?.res, summary);
+    if (!oldEntry) return this.createStep(st, m, checked, summary);
+    const plan = await this.diffStep(st, host, m, oldEntry, checked, summary);
+    if (summary.replaces.length > 0) return this.replaceStep(st, m, oldEntry, checked, summary);
+    if (!plan.hasChanges) return this.sameStep(st, m, oldEntry.res, checked, summary);
+    return this.updateStep(st, host, m, oldEntry, checked, plan, summary);
+  }
+
+  /** Check(old inputs, program inputs), ignoreChanges applied first; returns the checked inputs, secrets re-marked. */
+  private async checkStep(
+    st: DeployRun,
+    host: ProviderHost,
+    m: RegisterMessage,
+    old: StateResource | undefined,
+    summary: ResourceSummary,
+  ): Promise<JsonObject> {
+    const news = clone(m.inputs) as JsonObject;
+    if (old) for (const p of m.options.ignoreChanges) setPath(news, p, getPath(old.inputs, p));
+    const oldInputsPlain = old ? unwrapObject(old.inputs) : {};
+    const newsPlain = unwrapObject(news);
+    let check;
+    try {
+      check = await this.call(st.run, "Check", m.urn, { olds: oldInputsPlain, news: newsPlain }, () =>
+        host.check(m.urn, m.name, m.type, oldInputsPlain, newsPlain),
+      );
+    } catch (e) {
+      if (e instanceof EngineAbort) throw e;
+      summary.op = old ? "update" : "create";
+      this.failStep(st.run, summary, `checking failed: ${this.describeError(e)}`);
+    }
+    if (check.failures.length > 0) {
+      summary.op = old ? "update" : "create";
+      summary.checkFailures = check.failures;
+      for (const f of check.failures) st.run.checkFailures.push({ ...f, urn: m.urn });
+      this.failStep(st.run, summary, `check failed: ${check.failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
+    }
+    return remarkInputs(check.inputs, news);
+  }
+
+  /** A resource not in the state: create it (preview: the checked inputs stand in for its outputs). */
+  private async createStep(st: DeployRun, m: RegisterMessage, checked: JsonObject, summary: ResourceSummary): Promise<Registration> {
+    summary.op = "create";
+    summary.changes = Object.keys(checked).sort();
+    if (st.preview) return { id: "", outputs: checked };
+    const entry = await this.createResource(st, m, checked, summary);
+    return { id: entry.id ?? "", outputs: entry.outputs };
+  }
+
+  /**
+   * Diff(id, old outputs, checked inputs): fills the summary's changes, replaces (Diff's, plus
+   * replaceOnChanges) and deleteBeforeReplace, and marks the old entry taken over unless it is to
+   * be replaced create-before-delete. Returns whether anything must change and the plain payloads
+   * the update step sends again.
+   */
+  private async diffStep(
+    st: DeployRun,
+    host: ProviderHost,
+    m: RegisterMessage,
+    oldEntry: OldEntry,
+    checked: JsonObject,
+    summary: ResourceSummary,
+  ): Promise<DiffPlan> {
+    const old = oldEntry.res;
+    const oldInputsPlain = unwrapObject(old.inputs);
+    const oldOutputsPlain = unwrapObject(old.outputs);
+    const checkedPlain = unwrapObject(checked);
+    let diff;
+    try {
+      diff = await this.call(st.run, "Diff", m.urn, { id: old.id ?? "", olds: oldOutputsPlain, news: checkedPlain, oldInputs: oldInputsPlain }, () =>
+        host.diff(m.urn, m.name, m.type, old.id ?? "", oldOutputsPlain, checkedPlain, oldInputsPlain, m.options.ignoreChanges),
+      );
+    } catch (e) {
+      if (e instanceof EngineAbort) throw e;
+      summary.op = "update";
+      this.failStep(st.run, summary, `diffing failed: ${this.describeError(e)}`);
+    }
+    summary.diff = diff.changes;
+    const changed = changedKeys(oldInputsPlain, checkedPlain);
+    summary.changes = diff.diffs.length > 0 ? diff.diffs : changed;
+    let hasChanges = diff.changes === "some" || (diff.changes === "unknown" && changed.length > 0);
+    const replaces = new Set(diff.replaces);
+    if (hasChanges && m.options.replaceOnChanges.length > 0) {
+      const roc = m.options.replaceOnChanges;
+      for (const k of summary.changes) if (roc.includes("*") || roc.includes(k) || roc.some((r) => r.split(".")[0] === k)) replaces.add(k);
+    }
+    if (!hasChanges && old.initErrors && old.initErrors.length > 0) hasChanges = true;
+    summary.replaces = [...replaces].sort();
+    summary.deleteBeforeReplace = diff.deleteBeforeReplace || m.options.deleteBeforeReplace === true;
+    summary.id = old.id ?? "";
+    oldEntry.consumed = summary.replaces.length === 0 || summary.deleteBeforeReplace ? true : false;
+    return { hasChanges, oldInputsPlain, oldOutputsPlain, checkedPlain };
+  }
+
+  /** Replace: delete-before-replace (Delete, then Create) or create-before-delete (the old entry is deleted at the end). */
+  private async replaceStep(st: DeployRun, m: RegisterMessage, oldEntry: OldEntry, checked: JsonObject, summary: ResourceSummary): Promise<Registration> {
+    const old = oldEntry.res;
+    summary.op = "replace";
+    if (old.protect) {
+      oldEntry.consumed = false;
+      this.failStep(st.run, summary, "unable to replace resource: it is protected (protect: true)");
+    }
+    if (st.preview) {
+      return { id: "", outputs: checked };
+    }
+    if (summary.deleteBeforeReplace) {
+      await this.deleteResource(st, old, summary);
+      this.snapshot(st);
+      const entry = await this.createResource(st, m, checked, summary);
+      return { id: entry.id ?? "", outputs: entry.outputs };
+    }
+    summary.op = "create-replacement";
+    const entry = await this.createResource(st, m, checked, summary);
+    old.delete = true;
+    this.snapshot(st);
+    return { id: entry.id ?? "", outputs: entry.outputs };
+  }
+
+  /** Nothing to change: keep the old outputs; the entry takes the checked inputs and the new options. */
+  private sameStep(st: DeployRun, m: RegisterMessage, old: StateResource, checked: JsonObject, summary: ResourceSummary): Registration {
+    summary.op = "same";
+    const entry = withGoalOptions({ ...old, inputs: checked, secretInputs: secretKeys(checked) }, m);
+    summary.outputs = old.outputs;
+    if (!st.preview) {
+      st.processed.push(entry);
+      this.snapshot(st);
+    }
+    return { id: old.id ?? "", outputs: old.outputs };
+  }
+
+  /** Update in place; a partial update (initErrors) is recorded with the outputs the provider returned. */
+  private async updateStep(
+    st: DeployRun,
+    host: ProviderHost,
+    m: RegisterMessage,
+    oldEntry: OldEntry,
+    checked: JsonObject,
+    plan: DiffPlan,
+    summary: ResourceSummary,
+  ): Promise<Registration> {
+    const old = oldEntry.res;
+    const { oldInputsPlain, oldOutputsPlain, checkedPlain } = plan;
+    summary.op = "update";
+    if (st.preview) return { id: old.id ?? "", outputs: checked };
+    const op = this.pendingOp(st, old, "updating");
+    try {
+      const res = await this.call(st.run, "Update", m.urn, { id: old.id ?? "", olds: oldOutputsPlain, news: checkedPlain, oldInputs: oldInputsPlain }, () =>
+        host.update(m.urn, m.name, m.type, old.id ?? "", oldOutputsPlain, checkedPlain, oldInputsPlain, m.options.ignoreChanges),
+      );
+      this.clearOp(st, op);
+      const outputs = remarkOutputs(res.properties, checked, m.options.additionalSecretOutputs);
+      const entry = withGoalOptions(
+        {
+          ...old,
+          inputs: checked,
+          outputs,
+          secretInputs: secretKeys(checked),
+          secretOutputs: secretKeys(outputs),
+          modified: now(),
+        },
+        m,
+      );
+      delete entry.initErrors;
+      st.processed.push(entry);
+      this.snapshot(st);
+      summary.outputs = outputs;
+      return { id: old.id ?? "", outputs };
+    } catch (e) {
+      if (e instanceof EngineAbort) throw e;
+      this.clearOp(st, op);
+      if (e instanceof RpcError && e.initFailed) {
+        const outputs = remarkOutputs(e.initFailed.properties, checked, m.options.additionalSecretOutputs);
+        st.processed.push(
+          withGoalOptions(
+            {
+              ...old,
+              inputs: checked,
+              outputs,
+              initErrors: e.initFailed.reasons,
+              secretInputs: secretKeys(checked),
+              secretOutputs: secretKeys(outputs),
+              modified: now(),
+            },
+            m,
+          ),
+        );
+        summary.initErrors = e.initFailed.reasons;
+      } else {
+        oldEntry.consumed = false;
+      }
+      this.snapshot(st);
+      this.failStep(st.run, summary, `updating failed: ${this.describeError(e)}`);
+    }
+  }
+
+  /** The Create call for a new or replacing resource; a partial create (initErrors) is recorded before the step fails. */
+  private async createResource(st: DeployRun, m: RegisterMessage, checked: JsonObject, summary: ResourceSummary): Promise<StateResource> {
+    const host = await this.ensureHost(st.run);
+    const aso = m.options.additionalSecretOutputs;
+    const entry: StateResource = {
+      urn: m.urn,
+      type: m.type,
+      custom: true,
+      inputs: checked,
+      outputs: {},
+      ...(m.parent ? { parent: m.parent } : {}),
+      dependencies: m.options.dependsOn,
+      propertyDependencies: m.options.propertyDependencies,
+      ...(m.options.protect ? { protect: true } : {}),
+      ...(m.options.retainOnDelete ? { retainOnDelete: true } : {}),
+      additionalSecretOutputs: aso,
+      ignoreChanges: m.options.ignoreChanges,
+      replaceOnChanges: m.options.replaceOnChanges,
+      aliases: m.options.aliases,
+      secretInputs: secretKeys(checked),
+      secretOutputs: [],
+      created: now(),
+      modified: now(),
+    };
+    const op = this.pendingOp(st, entry, "creating");
+    const props = unwrapObject(checked);
+    try {
+      const res = await this.call(st.run, "Create", m.urn, { properties: props }, () => host.create(m.urn, m.name, m.type, props));
+      entry.id = res.id;
+      entry.outputs = remarkOutputs(res.properties, checked, aso);
+    } catch (e) {
+      if (e instanceof EngineAbort) throw e;
+      this.clearOp(st, op);
+      if (e instanceof RpcError && e.initFailed) {
+        entry.id = e.initFailed.id;
+        entry.outputs = remarkOutputs(e.initFailed.properties, checked, aso);
+        entry.initErrors = e.initFailed.reasons;
+        entry.secretOutputs = secretKeys(entry.outputs);
+        st.processed.push(entry);
+        summary.id = entry.id;
+        summary.initErrors = e.initFailed.reasons;
+        summary.outputs = entry.outputs;
+      }
+      this.snapshot(st);
+      this.failStep(
+        st.run,
+        summary,
+        `creating failed: ${this.describeError(e)}${e instanceof RpcError && e.initFailed ? ` (reasons: ${e.initFailed.reasons.join("; ")})` : ""}`,
+      );
+    }
+    this.clearOp(st, op);
+    entry.secretOutputs = secretKeys(entry.outputs);
+    st.processed.push(entry);
+    this.snapshot(st);
+    summary.id = entry.id;
+    summary.outputs = entry.outputs;
+    return entry;
+  }
+
+  /** The Delete call for a removed or replaced resource, behind a pending operation. */
+  private async deleteResource(st: DeployRun, res: StateResource, summary: ResourceSummary): Promise<void> {
+    const host = await this.ensureHost(st.run);
+    const op = this.pendingOp(st, res, "deleting");
+    const outs = unwrapObject(res.outputs);
+    const ins = unwrapObject(res.inputs);
+    try {
+      await this.call(st.run, "Delete", res.urn, { id: res.id ?? "", properties: outs, oldInputs: ins }, () =>
+        host.delete(res.urn, nameOf(res.urn), res.type, res.id ?? "", outs, ins),
+      );
+    } catch (e) {
+      if (e instanceof EngineAbort) throw e;
+      this.clearOp(st, op);
+      this.snapshot(st);
+      this.failStep(st.run, summary, `deleting failed: ${this.describeError(e)}`);
+    }
+    this.clearOp(st, op);
+  }
+
+  /** After the program: delete the resources not registered this time and the replaced ones, in reverse state order. */
+  private async deleteRemoved(st: DeployRun): Promise<void> {
+    const toDelete = st.olds.filter((o) => !o.consumed && (o.res.delete || !st.registered.has(o.res.urn))).reverse();
+    for (const o of toDelete) {
+      const res = o.res;
+      const summary = stateSummary(res, res.delete ? "delete-replaced" : "delete");
+      st.run.steps.push(summary);
+      try {
+        if (res.protect && !res.delete) this.failStep(st.run, summary, "unable to delete resource: it is protected (protect: true)");
+        if (st.preview) continue;
+        if (res.retainOnDelete) summary.retained = true;
+        else if (res.custom) await this.deleteResource(st, res, summary);
+        o.consumed = true;
+        this.snapshot(st);
+      } catch (e) {
+        if (e instanceof EngineAbort) throw e;
+        st.failed = true;
+        if (!(e instanceof StepFailed)) st.run.errors.push(`${res.urn}: ${this.describeError(e)}`);
+        break;
+      }
+    }
+  }
+
+  /** The checkpoint's stack outputs: the program's exports. */
+  private recordStackOutputs(st: DeployRun): void {
+    st.d.outputs = st.run.outputs;
+    this.snapshot(st);
   }
 
   // -------------------------------------------------------------------------------------------
