@@ -52,7 +52,14 @@ test("npm pack -> npm install into a fresh project -> create, rotate, destroy th
     expect.arrayContaining(["package.json", "README.md", "dist/sdk/index.js", "dist/sdk/index.d.ts", "dist/provider/index.js", "dist/emulator/index.js"]),
   );
   // Only the published folders: no sources, tests, examples or state.
-  expect(files.filter((f) => !/^(dist\/(sdk|provider|emulator|cli)\/|provider\/terraform\/proto\/[a-z0-9_]+\.proto$|openapi\/|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE)/.test(f))).toEqual([]);
+  expect(
+    files.filter(
+      (f) =>
+        !/^(dist\/(sdk|provider|emulator|cli)\/|provider\/terraform\/proto\/[a-z0-9_]+\.proto$|openapi\/|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE)/.test(
+          f,
+        ),
+    ),
+  ).toEqual([]);
 
   // 2. A user's project, outside the repository, depending on the tarball.
   const app = path.join(work, "app");
