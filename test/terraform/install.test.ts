@@ -1,11 +1,12 @@
 // Installing the provider the ways users do, with the real terraform binary and no dev_overrides:
 // `terraform init` from a packed filesystem mirror built by the release script (the linux_amd64
 // zip holds Node's single executable, so terraform runs it with no node on PATH), and from an
-// unpacked mirror written by `terraform-provider-upstack mirror` (a launcher that runs Node).
+// implied local mirror (~/.terraform.d/plugins) that `terraform-provider-upstack mirror` writes (a
+// launcher that runs Node), found by `terraform init` with no CLI configuration at all.
 // Each is followed by a plan and an apply against the emulator.
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { writeFilesystemMirror } from "../../provider/terraform/mirror";
 import { buildRelease } from "../../scripts/terraform/release";
 import { describeWithTerraform, TerraformHarness } from "./support";
 
@@ -66,18 +67,23 @@ describeWithTerraform("terraform: installing from a filesystem mirror", () => {
     expect((await h.emu.admin.getDestination(w.pixelId))!.owner).toMatch(/^terraform:/);
   });
 
-  test("the unpacked mirror written by `terraform-provider-upstack mirror` installs and runs", async () => {
-    const mirror = h.tempDir("upstack-tf-mirror-");
-    const launcher = writeFilesystemMirror({ dir: mirror, entry: path.join(h.binDir, "terraform-provider-upstack"), version: "0.0.1" });
-    expect(path.relative(mirror, launcher)).toMatch(
-      /^registry\.terraform\.io\/upstack\/upstack\/0\.0\.1\/[a-z0-9]+_[a-z0-9]+\/terraform-provider-upstack_v0\.0\.1$/,
+  test("`terraform-provider-upstack mirror` writes Terraform's implied local mirror; init finds it with no CLI configuration", async () => {
+    // The package's bin as npm installs it (dist/, built by `npm run build`), run with a fresh HOME.
+    const home = h.tempDir("upstack-tf-home-");
+    const bin = path.join(__dirname, "..", "..", "dist", "provider", "terraform", "main.js");
+    expect(fs.existsSync(bin)).toBe(true);
+    const wrote = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [bin, "mirror"], { env: { PATH: process.env["PATH"] ?? "", HOME: home } }, (e, out) => (e ? reject(e) : resolve(out))),
+    );
+    expect(wrote).toMatch(
+      /^Wrote .*\.terraform\.d\/plugins\/registry\.terraform\.io\/upstack\/upstack\/\d+\.\d+\.\d+\/[a-z0-9]+_[a-z0-9]+\/terraform-provider-upstack_v\d+\.\d+\.\d+\n/,
     );
     const w = await h.world("Mirror Store");
     const dir = h.workdir(resource(w.pixelId));
-    const env = { ...h.envFor(w), TF_CLI_CONFIG_FILE: mirrorConfig(dir, mirror) };
+    const env = { ...h.envFor(w), HOME: home, TF_CLI_CONFIG_FILE: "" };
     const init = await h.tf(dir, ["init", "-no-color"], env);
     expect(init.code).toBe(0);
-    expect(init.stdout).toContain("Installed upstack/upstack v0.0.1 (unauthenticated)");
+    expect(init.stdout).toMatch(/Installed upstack\/upstack v\d+\.\d+\.\d+ \(unauthenticated\)/);
     const apply = await h.tf(dir, ["apply", "-auto-approve", "-no-color"], env);
     expect(apply.code).toBe(0);
     expect(await h.emu.admin.getDestination(w.pixelId)).not.toBeNull();
