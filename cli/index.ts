@@ -5,11 +5,12 @@
  * ```
  * upstack-klaviyo check-key [--public-api-key AbC123] [--scopes a:read,b:write] [--json] [--klaviyo-url URL]
  * upstack-klaviyo emulator [--port N] [--host H] [--state-file F] [--latency-ms N] [--seed]
+ * upstack-klaviyo conformance --url URL --pixel-id UUID [--json] [--only id,...] [--timeout-ms N]
  * upstack-klaviyo --version
  * ```
  *
- * The key is read from `KLAVIYO_PRIVATE_KEY` or stdin, never from the
- * arguments. Exit codes: see {@link EXIT_CODES}.
+ * The key is read from `KLAVIYO_PRIVATE_KEY` or stdin (`conformance`: the
+ * Upstack key from `UPSTACK_API_KEY`), never from the arguments. Exit codes: see {@link EXIT_CODES}.
  * @packageDocumentation
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -18,6 +19,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { runEmulatorCli, type RunningEmulator } from "../emulator";
 import { redact } from "../provider/redact";
 import { runCheckKey, type CheckKeyFailure, type CheckKeyIo, type CheckKeyOptions } from "./check-key";
+import { CONFORMANCE_HELP, runConformanceCommand, upstackKeyArgumentIndex, UPSTACK_KEY_IN_ARGV_MESSAGE, type ConformanceFlags } from "./conformance";
 import { EXIT_CODES, EXIT_CODES_HELP, type ExitCode } from "./exit-codes";
 import { KEY_ENV_VAR, KEY_IN_ARGV_MESSAGE, keyArgumentIndex } from "./read-key";
 
@@ -70,6 +72,12 @@ function nonNegativeInt(value: string): number {
   return n;
 }
 
+function positiveInt(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n === 0) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+}
+
 function port(value: string): number {
   const n = nonNegativeInt(value);
   if (n > 65535) throw new InvalidArgumentError("must be a port number from 0 to 65535");
@@ -102,6 +110,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<CliResul
   };
 
   // Before anything parses (and could echo) the arguments.
+  const upstackKeyArg = upstackKeyArgumentIndex(argv);
+  if (upstackKeyArg >= 0 && (argv[0] === "conformance" || /upstack_/i.test(argv[upstackKeyArg] ?? ""))) {
+    return fail(EXIT_CODES.usage, UPSTACK_KEY_IN_ARGV_MESSAGE, "UPSTACK_API_KEY");
+  }
   if (keyArgumentIndex(argv) >= 0) return fail(EXIT_CODES.usage, KEY_IN_ARGV_MESSAGE, "privateApiKey");
 
   let exitCode: ExitCode = EXIT_CODES.ok;
@@ -109,7 +121,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<CliResul
   const errors: string[] = [];
 
   const program = new Command("upstack-klaviyo")
-    .description("Validate Klaviyo private keys as the pulumi-upstack-klaviyo resource does, and run the local emulator.")
+    .description(
+      "Validate Klaviyo private keys as the pulumi-upstack-klaviyo resource does, run the local emulator, and check an Upstack server against the destination contract.",
+    )
     .version(packageVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .exitOverride()
@@ -158,6 +172,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<CliResul
         io.stderr.write(`${redact(`✗ Could not start the emulator: ${e instanceof Error ? e.message : String(e)}`)}\n`);
         exitCode = EXIT_CODES.keyRejected;
       }
+    });
+
+  program
+    .command("conformance")
+    .description("Check a server against the Upstack destination contract (openapi/upstack-klaviyo-destination.json), on one pixel without a destination.")
+    .requiredOption("--url <base>", "the server's base URL (https, or http on loopback), e.g. https://api.upstackdata.com")
+    .requiredOption("--pixel-id <uuid>", "the pixel to test on; it must have no Klaviyo destination, and is left without one")
+    .option("--json", "print one JSON object: {ok, aborted?, url, pixelId, passed, failed, checks: [{id, title, ok, failure?, exchanges}]}")
+    .option("--only <ids>", "run only these checks (comma-separated ids)")
+    .option("--timeout-ms <n>", "timeout of one request (default 10000)", positiveInt)
+    .addHelpText("after", `\n${CONFORMANCE_HELP}\n`)
+    .action(async (flags: ConformanceFlags) => {
+      exitCode = await runConformanceCommand(flags, io);
     });
 
   try {

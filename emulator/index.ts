@@ -23,5 +23,7 @@ export { OLDEST_REVISION, LATEST_REVISION } from "./klaviyo/revision";
 export { KLAVIYO_DEFAULT_RATE_LIMITS } from "./rate-limit";
 export { UNHEALTHY_REASON, DEFAULT_UPSTACK_SCOPES } from "./upstack/model";
 export { KLAVIYO_DESTINATION_PATH, UPSTACK_DEFAULT_RATE_LIMIT_PER_MINUTE, IDEMPOTENCY_TTL_MS } from "./upstack/routes";
+export { UPSTACK_WRONG_READINGS } from "./upstack/wrong-readings";
+export type { UpstackWrongReading } from "./upstack/wrong-readings";
 export { fakeKlaviyoPrivateKey, fakeKlaviyoAccountId, fakeUpstackApiKey, keyFingerprint, keyHint } from "./keys";
 export type * from "./types";

@@ -2,6 +2,7 @@
  * Public types of the local emulator: options, admin inputs and views, fault rules, request log.
  * @packageDocumentation
  */
+import type { UpstackWrongReading } from "./upstack/wrong-readings";
 
 /** Klaviyo rate-limit tiers as documented by Klaviyo (per account and per endpoint). */
 export type RateLimitTier = "XS" | "S" | "M" | "L" | "XL";
@@ -22,10 +23,34 @@ export interface KlaviyoEmulatorOptions {
   retryAfterHeader?: boolean;
 }
 
+/** One request to the emulated Upstack API and the answer it got, for tests that watch the traffic. */
+export interface UpstackExchange {
+  /** HTTP method. */
+  method: string;
+  /** Path without the query. */
+  path: string;
+  /** Query parameters. */
+  query: Record<string, string>;
+  /** Request headers, lower-cased (they carry credentials: never log them unredacted). */
+  requestHeaders: Record<string, string>;
+  /** The request body text ("" when none). */
+  requestBody: string;
+  /** The answer's status. */
+  status: number;
+  /** The answer's headers. */
+  responseHeaders: Record<string, string>;
+  /** The answer's body text ("" when none). */
+  responseBody: string;
+}
+
 /** Options of the emulated Upstack destination API. */
 export interface UpstackEmulatorOptions {
   /** Requests per minute per Upstack API key (default 600); `false` disables the limit. */
   rateLimitPerMinute?: number | false;
+  /** Called with every request the Upstack routes answer (fault-injected answers excluded). */
+  observe?: (exchange: UpstackExchange) => void;
+  /** Test-only: read the contract wrongly in these ways (see `UPSTACK_WRONG_READINGS`). */
+  wrongReadings?: readonly UpstackWrongReading[];
 }
 
 /** Options of {@link startEmulator}. */

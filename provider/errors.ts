@@ -82,8 +82,8 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, ErrorCatalogueEntry>> =
     fix: "Set `adopt: true` on the resource to take it over, or remove the other destination first.",
   },
   upstack_changed_outside_pulumi: {
-    cause: "The destination was changed outside Pulumi since it was last read (the ETag no longer matches).",
-    fix: "Run `pulumi refresh` to see the change, then `pulumi up` to apply your configuration over it.",
+    cause: "The destination was changed outside Pulumi since it was last read (the ETag no longer matches), so an update or a destroy was refused.",
+    fix: "Run `pulumi refresh` to see the change, then `pulumi up` to apply your configuration over it (or destroy again).",
   },
   upstack_rejected: {
     cause: "Upstack refused the request (HTTP 400 or 422).",

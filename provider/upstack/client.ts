@@ -2,6 +2,12 @@
  * The only module that speaks the Upstack destination contract
  * (openapi/upstack-klaviyo-destination.json). If Upstack publishes a different
  * API, this file changes and nothing else does.
+ *
+ * As the document says: the `ETag` response header (never the body's `etag`)
+ * is the version a later `If-Match` sends back unchanged; every PUT carries an
+ * Idempotency-Key reused on each retry; a PUT adopts only when the caller says
+ * so; a delete is conditional on the last known ETag and, on 412, reads once to
+ * tell "gone", "someone else's now" and "changed outside Pulumi" apart.
  */
 import { randomUUID } from "node:crypto";
 import type { UpstackCredentials } from "../config";
@@ -38,7 +44,7 @@ export interface UpstackDestination {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly keyRotatedAt: string;
-  /** The version's ETag. */
+  /** The version's ETag, from the `ETag` response header (quotes included). */
   readonly etag: string;
 }
 
@@ -70,6 +76,9 @@ export interface WriteConditions {
   readonly idempotencyKey?: string;
 }
 
+/** What {@link UpstackClient.delete} found. */
+export type DeleteOutcome = "deleted" | "absent" | "not-owned";
+
 /** The service path of the pixel's Klaviyo destination. */
 export const DESTINATION_PATH = "/destinations/api/klaviyo";
 
@@ -100,14 +109,28 @@ export class UpstackClient {
   }
 
   /**
-   * Deletes the pixel's destination if `owner` manages it. Returns `deleted`,
-   * `absent` (404), or `not-owned` (someone else manages it now).
+   * Deletes the pixel's destination if `owner` manages it and, when `ifMatch`
+   * is given, only if it is still at that ETag. Returns `deleted` (204),
+   * `absent` (404: gone already, e.g. a retried delete whose answer was lost),
+   * or `not-owned` (someone else manages it now). On 412 it reads once: gone →
+   * `absent`, another owner → `not-owned`; still this owner's but changed since
+   * `ifMatch` → throws `upstack_changed_outside_pulumi` (nothing is deleted).
    */
-  async delete(creds: UpstackCredentials, owner: string): Promise<"deleted" | "absent" | "not-owned"> {
-    const res = await this.send(creds, "DELETE", { query: { owner } });
-    if (res.status === 204 || res.status === 200) return "deleted";
+  async delete(creds: UpstackCredentials, owner: string, ifMatch?: string): Promise<DeleteOutcome> {
+    const res = await this.send(creds, "DELETE", { query: { owner }, headers: ifMatch === undefined ? {} : { "if-match": ifMatch } });
+    if (res.status === 204) return "deleted";
     if (res.status === 404) return "absent";
     if (res.status === 409) return "not-owned";
+    if (res.status === 412) {
+      const current = await this.get(creds);
+      if (current === undefined) return "absent";
+      if (current.owner !== owner) return "not-owned";
+      throw new UpstackApiError(
+        "upstack_changed_outside_pulumi",
+        412,
+        `Pixel ${creds.pixelId}'s Klaviyo destination ${current.id} was changed outside Pulumi since it was last read, so it was not deleted. Run \`pulumi refresh\` to see the change, then destroy again (or delete it in the Upstack dashboard).`,
+      );
+    }
     throw upstackError(res, "delete", creds.pixelId);
   }
 
@@ -129,18 +152,26 @@ export class UpstackClient {
   }
 }
 
+/** A strong entity-tag (RFC 9110 §8.8.3): the only kind If-Match can match. */
+const STRONG_ETAG = /^"[\x21\x23-\x7E\x80-\xFF]*"$/;
+
 function expectDestination(res: HttpResponse, action: string, pixelId: string): UpstackDestination {
   if (res.status === 200 || res.status === 201) {
     const body = res.body as Partial<UpstackDestination> | undefined;
-    if (body !== undefined && typeof body.id === "string" && typeof body.keyFingerprint === "string") {
-      return { ...(body as UpstackDestination), etag: body.etag ?? res.headers["etag"] ?? "" };
-    }
+    const etag = res.headers["etag"];
+    const problem =
+      body === undefined || typeof body !== "object" || typeof body.id !== "string" || typeof body.keyFingerprint !== "string"
+        ? "a body that is not a destination"
+        : etag === undefined || !STRONG_ETAG.test(etag)
+          ? `${etag === undefined ? "no ETag header" : "an ETag header that is not a strong entity-tag in double quotes"}, which the contract requires`
+          : undefined;
+    if (problem === undefined) return { ...(body as UpstackDestination), etag: etag as string };
     throw new HttpError({
       code: "http_error",
       service: "upstack",
       status: res.status,
       attempts: res.attempts,
-      message: `Upstack answered the ${action} of pixel ${pixelId}'s Klaviyo destination with a body that is not a destination.`,
+      message: `Upstack answered the ${action} of pixel ${pixelId}'s Klaviyo destination with ${problem}. Check UPSTACK_API_URL; \`upstack-klaviyo conformance\` tests a server against the contract.`,
     });
   }
   throw upstackError(res, action, pixelId);

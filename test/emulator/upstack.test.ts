@@ -1,13 +1,18 @@
 import { createHash, randomUUID } from "node:crypto";
 import { startEmulator, UNHEALTHY_REASON, type RunningEmulator } from "../../emulator";
+import { ContractWatch } from "../support/contract-watch";
 import { DESTINATION_PATH, call, idemKey, upstackHeaders, type Res } from "./helpers";
 
+// Every answer the emulator gives here (to good and deliberately bad requests) must match the contract.
+const contract = new ContractWatch(false);
 let emu: RunningEmulator;
 beforeAll(async () => {
-  emu = await startEmulator({ port: 0, klaviyo: { rateLimits: false } });
+  emu = await startEmulator({ port: 0, klaviyo: { rateLimits: false }, upstack: { observe: contract.observe } });
 });
 afterAll(async () => {
   await emu.close();
+  expect(contract.exchanges).toBeGreaterThan(30);
+  contract.assertClean();
 });
 
 interface Fixture {

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
+import { ContractWatch } from "../support/contract-watch";
 import { keyFingerprint } from "../../provider/fingerprint";
 import { PROVIDER_TEXT, RESOURCE_TYPE } from "../../sdk/provider-shim";
 import { findSecrets, ProviderHost, type JsonObject } from "@upstack-klaviyo/engine-driver";
@@ -16,12 +17,16 @@ const N = 200;
 let emu: RunningEmulator;
 let host: ProviderHost;
 
+// Every Upstack request the provider sends, and every answer, under contention.
+const contract = new ContractWatch();
+
 beforeAll(async () => {
-  emu = await startEmulator({ upstack: { rateLimitPerMinute: false } });
+  emu = await startEmulator({ upstack: { rateLimitPerMinute: false, observe: contract.observe } });
 });
 afterAll(async () => {
   await host?.stop();
   await emu.close();
+  contract.assertClean();
 });
 
 test(`${N} destinations created, rotated and deleted in parallel through one host`, async () => {

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
+import { ContractWatch } from "../support/contract-watch";
 import { keyFingerprint } from "../../provider/fingerprint";
 import { Engine, findSecrets, type EngineHooks } from "@upstack-klaviyo/engine-driver";
 
@@ -19,11 +20,15 @@ let emu: RunningEmulator;
 const dirs: string[] = [];
 const engines: Engine[] = [];
 
+// Every Upstack request the provider sends, and every answer, including those of retried lost writes.
+const contract = new ContractWatch();
+
 beforeAll(async () => {
-  emu = await startEmulator({ klaviyo: { rateLimits: false } });
+  emu = await startEmulator({ klaviyo: { rateLimits: false }, upstack: { observe: contract.observe } });
 });
 afterAll(async () => {
   await emu.close();
+  contract.assertClean();
 });
 afterEach(async () => {
   emu.faults.clear();

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { KlaviyoAccountView, KlaviyoKeyCreated, UpstackKeyCreated } from "../../emulator";
 import type { ConfigValue, Engine } from "@upstack-klaviyo/engine-driver";
+import { ContractWatch } from "./contract-watch";
 
 /** A Klaviyo account with one Full Access key, a pixel and an Upstack key scoped to that pixel. */
 export interface World {
@@ -27,15 +28,22 @@ export class EmulatorHarness<E extends Engine = Engine> {
   /** Every Klaviyo private key and Upstack API key handed out (plaintext). */
   readonly secrets = new Set<string>();
 
+  /** Validates every Upstack request the provider sends and every answer against the contract. */
+  readonly contract = new ContractWatch();
+
   async start(): Promise<void> {
-    this.emu = await startEmulator({});
+    this.emu = await startEmulator({ upstack: { observe: this.contract.observe } });
   }
 
-  /** Dispose every engine, close the emulator, remove temp dirs. Safe to call twice. */
+  /**
+   * Dispose every engine, close the emulator, remove temp dirs. Safe to call twice. Fails when any
+   * Upstack request or answer of the file violated the contract.
+   */
   async close(): Promise<void> {
     await Promise.all(this.engines.splice(0).map((e) => e.dispose()));
     await this.emu?.close();
     for (const d of this.dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+    this.contract.assertClean();
   }
 
   tempDir(prefix = "upstack-klaviyo-test-"): string {

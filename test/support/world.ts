@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { EmulatorOptions, KlaviyoAccountView, KlaviyoKeyCreated } from "../../emulator/types";
 import * as provider from "../../provider";
+import { ContractWatch } from "./contract-watch";
 
 /** What a test gets. */
 export interface World {
@@ -21,12 +22,26 @@ export interface World {
   secrets(): string[];
   /** Registers another secret to scan for. */
   remember(secret: string): string;
+  /** Every Upstack request and answer, validated against the contract. */
+  contract: ContractWatch;
+  /** Closes the emulator; fails when any Upstack request or answer violated the contract. */
   close(): Promise<void>;
 }
 
 /** Starts the emulator and configures the provider module against it. */
 export async function startWorld(options: EmulatorOptions = { klaviyo: { rateLimits: false } }): Promise<World> {
-  const emu = await startEmulator(options);
+  const contract = new ContractWatch();
+  const observe = options.upstack?.observe;
+  const emu = await startEmulator({
+    ...options,
+    upstack: {
+      ...options.upstack,
+      observe: (x) => {
+        contract.observe(x);
+        observe?.(x);
+      },
+    },
+  });
   const { account, key } = await emu.admin.createKlaviyoAccountWithKey({ name: "Acme Outdoor" }, { label: "UpstackData" });
   const pixelId = randomUUID();
   const upstack = await emu.admin.createUpstackKey({ pixelId });
@@ -50,7 +65,11 @@ export async function startWorld(options: EmulatorOptions = { klaviyo: { rateLim
       secrets.push(s);
       return s;
     },
-    close: () => emu.close(),
+    contract,
+    close: async () => {
+      await emu.close();
+      contract.assertClean();
+    },
   };
 }
 
