@@ -200,7 +200,12 @@ export async function apply(prior: TfObject | null, planned: TfObject | null, co
     const { update } = await change(prior, planned, config);
     if (!update) return planned; // only Terraform-side attributes changed (adopt, a version without a new key)
   }
-  const computed = await guard(() => adapter.updateDestination(prior, desired, key), attribute);
+  // A destination Terraform did not make (imported, or made by someone else and then imported) is
+  // taken over by this update, as `adopt = true` does on create: that is what importing it means.
+  const priorOwner = prior["owner"] ?? null;
+  const takeover = !(typeof priorOwner === "string" && priorOwner.startsWith("terraform:"));
+  const write = takeover ? { ...desired, adopt: true } : desired;
+  const computed = await guard(() => adapter.updateDestination(prior, write, key), attribute);
   return stateFrom(desired, computed, String(prior["id"]));
 }
 
