@@ -1,12 +1,12 @@
 // Rotation: the basic example, exporting what shows that a rotation happened.
 //
 //   pulumi config set upstackPixelId 9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f
-//   pulumi config set --secret klaviyoPrivateKey pk_OLD...
-//   pulumi config set --secret upstack:apiKey upstack_...
+//   pulumi config set --secret klaviyoPrivateKey   # paste pk_OLD... at the prompt (never on the command line)
+//   pulumi config set --secret upstack:apiKey      # paste upstack_... at the prompt
 //   pulumi up
 //
 // To rotate (see README.md): create the new Full Access key in Klaviyo, then
-//   pulumi config set --secret klaviyoPrivateKey pk_NEW...
+//   pulumi config set --secret klaviyoPrivateKey   # paste pk_NEW... at the prompt
 //   pulumi preview   # validates the new key against Klaviyo
 //   pulumi up        # same destinationId, new keyFingerprint and rotatedAt
 //
