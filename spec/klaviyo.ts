@@ -6,8 +6,9 @@
  * from here, so neither types them again.
  * @packageDocumentation
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { klaviyoSpecDir, readKlaviyoSpecFile } from "./klaviyo-files";
+
+export { klaviyoSpecDir };
 
 /** A JSON Schema object as the spec files write it (OpenAPI 3.0 dialect). */
 export type SpecSchema = { readonly [keyword: string]: unknown };
@@ -78,22 +79,6 @@ export const KLAVIYO_SPEC_FILES = [
   "get_lists.json",
 ] as const;
 
-/**
- * The directory holding the spec files: `spec/klaviyo` at the package root, found by walking up
- * from this module (it runs from the sources in tests and from `dist/spec` once built).
- */
-export function klaviyoSpecDir(): string {
-  let dir = __dirname;
-  for (;;) {
-    const candidate = join(dir, "spec", "klaviyo");
-    if (existsSync(join(candidate, "get_accounts.json"))) return candidate;
-    if (existsSync(join(dir, "klaviyo", "get_accounts.json"))) return join(dir, "klaviyo");
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`Klaviyo's spec files (spec/klaviyo/*.json) were not found above ${__dirname}; the package is incomplete.`);
-    dir = up;
-  }
-}
-
 /** Parses `1/s` or `15/m` into requests per second or per minute. */
 export function parseRate(text: unknown, unit: "s" | "m", where: string): number {
   const m = typeof text === "string" ? /^(\d+)\/([sm])$/.exec(text.trim()) : null;
@@ -150,11 +135,11 @@ function pathMatches(template: string, path: string): boolean {
   return t.length === p.length && t.every((seg, i) => (seg.startsWith("{") && seg.endsWith("}") ? (p[i] ?? "") !== "" : seg === p[i]));
 }
 
-/** Reads the spec files from `dir` (default {@link klaviyoSpecDir}). */
-export function loadKlaviyoSpec(dir: string = klaviyoSpecDir()): KlaviyoSpec {
+/** Reads the spec files from `dir` (default {@link klaviyoSpecDir}, or the texts a bundle carries inline). */
+export function loadKlaviyoSpec(dir?: string): KlaviyoSpec {
   const operations: SpecOperation[] = [];
   for (const file of KLAVIYO_SPEC_FILES) {
-    const document = asRecord(JSON.parse(readFileSync(join(dir, file), "utf8")), file);
+    const document = asRecord(JSON.parse(readKlaviyoSpecFile(file, dir)), file);
     operations.push(...readOperations(file, document));
   }
   const byId = (operationId: string): SpecOperation => {

@@ -163,6 +163,7 @@ const PHRASES: ReadonlyArray<readonly [RegExp, string]> = [
   [/`adopt: true` on this resource/g, "`adopt = true` in the resource block (or `terraform import` it by pixel id)"],
   [/from the stack that manages it/g, "from the configuration or stack that manages it"],
   [/\bon the resource\b/g, "in the resource block"],
+  [/\bthe scopes input\b/g, "the scopes attribute"],
 ];
 
 const PROPERTY_WORDS = [...INPUT_PROPERTIES, ...OUTPUT_SPECS.map((a) => a.property)].sort((a, b) => b.length - a.length);

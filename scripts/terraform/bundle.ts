@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { build } from "esbuild";
+import { KLAVIYO_SPEC_FILES, klaviyoSpecDir } from "../../spec/klaviyo";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PROTO_DIR = path.join(ROOT, "provider", "terraform", "proto");
@@ -60,6 +61,8 @@ export async function buildBundle(outFile: string): Promise<void> {
     tfplugin6: fs.readFileSync(path.join(PROTO_DIR, "tfplugin6.proto"), "utf8"),
     grpcController: fs.readFileSync(path.join(PROTO_DIR, "grpc_controller.proto"), "utf8"),
   };
+  const specDir = klaviyoSpecDir();
+  const specTexts = Object.fromEntries(KLAVIYO_SPEC_FILES.map((f) => [f, fs.readFileSync(path.join(specDir, f), "utf8")]));
   await build({
     entryPoints: [path.join(ROOT, "provider", "terraform", "main.ts")],
     outfile: outFile,
@@ -77,6 +80,19 @@ export async function buildBundle(outFile: string): Promise<void> {
         setup(b) {
           b.onLoad({ filter: /provider[\\/]terraform[\\/]proto-files\.ts$/ }, () => ({
             contents: `export function protoTexts() { return ${JSON.stringify(texts)}; }`,
+            loader: "ts",
+          }));
+          // Klaviyo's spec files, which the rules read at run time, travel inside the bundle too.
+          b.onLoad({ filter: /spec[\\/]klaviyo-files\.ts$/ }, () => ({
+            contents: [
+              `const TEXTS: Record<string, string> = ${JSON.stringify(specTexts)};`,
+              'export function klaviyoSpecDir(): string { throw new Error("this bundle carries Klaviyo\'s spec files inline"); }',
+              "export function readKlaviyoSpecFile(file: string): string {",
+              "  const text = TEXTS[file];",
+              "  if (text === undefined) throw new Error(`Klaviyo's spec file ${file} is not in this bundle`);",
+              "  return text;",
+              "}",
+            ].join("\n"),
             loader: "ts",
           }));
         },

@@ -94,7 +94,8 @@ describeWithTerraform("terraform: write-only key lifecycle", () => {
     const readOnly = await h.tf(dir, ["apply", "-auto-approve", "-no-color"], h.envFor(w, revoked.key));
     expect(readOnly.code).toBe(1);
     expect(readOnly.stderr).toContain("private_api_key_wo: the key");
-    expect(readOnly.stderr).toContain("Upstack Data requires a Full Access key");
+    expect(readOnly.stderr).toContain("Upstack Data requires Full Access");
+    expect(readOnly.stderr).toContain("declare the scopes you rely on with the scopes attribute");
     expect(readOnly.stderr).toMatch(/private_api_key_wo\s+= var\.klaviyo_private_key/);
     expect((await h.emu.admin.getDestination(w.pixelId))!.keyFingerprint).toBe(afterRotate!.keyFingerprint);
 
