@@ -170,6 +170,20 @@ export class HttpTransport {
     const deadline = Date.now() + this.options.deadlineMs;
     const countKey = `${req.service} ${what}`;
     let lastConnectionFailure: string | undefined;
+    let lastRetriedStatus: HttpResponse | undefined;
+    const statusError = (response: HttpResponse, attempts: number, hint: number | undefined): HttpError =>
+      new HttpError({
+        code: "http_error",
+        service: req.service,
+        status: response.status,
+        body: response.body,
+        headers: response.headers,
+        attempts,
+        message:
+          `${req.service} answered ${what} with HTTP ${response.status} on ${attempts} attempt(s)` +
+          (hint !== undefined ? `; it asked to wait ${Math.ceil(hint / 1000)} s more, past the ${this.options.deadlineMs} ms deadline` : "") +
+          ". Run again later; if it persists, check the service's status.",
+      });
 
     for (let attempt = 1; ; attempt++) {
       const remaining = deadline - Date.now();
@@ -207,20 +221,8 @@ export class HttpTransport {
         if (!isRetryableStatus(response.status, this.options.retry) || !repeatable) return response;
         const hint = serverRetryHintMs(response.headers, response.body);
         const delay = retryDelayMs(attempt, hint, this.options.retry, random);
-        if (attempt > this.options.retry.maxRetries || Date.now() + delay > deadline) {
-          throw new HttpError({
-            code: "http_error",
-            service: req.service,
-            status: response.status,
-            body: response.body,
-            headers: response.headers,
-            attempts: attempt,
-            message:
-              `${req.service} answered ${what} with HTTP ${response.status} on ${attempt} attempt(s)` +
-              (hint !== undefined ? `; it asked to wait ${Math.ceil(hint / 1000)} s more, past the ${this.options.deadlineMs} ms deadline` : "") +
-              ". Run again later; if it persists, check the service's status.",
-          });
-        }
+        if (attempt > this.options.retry.maxRetries || Date.now() + delay > deadline) throw statusError(response, attempt, hint);
+        lastRetriedStatus = response;
         this.options.onEvent?.({ kind: "retry", service: req.service, what, reason: `HTTP ${response.status}`, delayMs: delay, attempt });
         await sleep(delay);
         continue;
@@ -237,6 +239,10 @@ export class HttpTransport {
         timedOut = false;
       }
       if (!timedOut) lastConnectionFailure = code;
+      if (lastAttempt && timedOut && timeout < this.options.attemptTimeoutMs && lastRetriedStatus !== undefined) {
+        // The deadline cut this attempt short; what actually went wrong is the status the earlier attempts got.
+        throw statusError(lastRetriedStatus, lastRetriedStatus.attempts, undefined);
+      }
       if (lastAttempt) {
         throw new HttpError({
           code: timedOut ? "http_timeout" : "http_connection",
