@@ -129,6 +129,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", `http://${host}`);
     const service = serviceOf(url.pathname);
+    // The fault in effect when the request arrives decides its fate, even if its body is read later
+    // (a client that abandons a request does not get it answered by whatever rules hold afterwards).
+    const fault = service === "admin" ? undefined : faults.match(service, method, url.pathname);
     const body = await readBody(req);
     const ctx = (now: Date): RequestContext => ({
       method,
@@ -146,7 +149,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
     const entry = log.add({ at: new Date().toISOString(), service, method, path: url.pathname, status: null });
     if (options.latencyMs !== undefined && options.latencyMs > 0) await sleep(options.latencyMs, undefined, { signal: closing.signal });
-    const fault = faults.match(service, method, url.pathname);
     if (fault) {
       entry.faulted = true;
       entry.fault = fault.kind;
