@@ -19,7 +19,7 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
-    files: ["provider/**/*.ts", "sdk/**/*.ts", "emulator/**/*.ts", "cli/**/*.ts"],
+    files: ["provider/**/*.ts", "sdk/**/*.ts", "emulator/**/*.ts", "cli/**/*.ts", "spec/**/*.ts"],
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/consistent-type-imports": "error",

@@ -5,9 +5,14 @@
  * destroy — next to a floor measured in the same run (bench/fixtures/null: a null dynamic provider
  * making only the minimum HTTP round trips) and a naive docs-style provider (bench/fixtures/naive).
  *
- *   tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--json] [--out bench/results]
+ *   tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--json] [--out .bench/results]
  *                      [--rate-check-n 100] [--rate-check-keys 5] [--cold-start-runs 3]
  *                      [--checkpoints end|every-step]
+ *   tsx bench/bench.ts --lanes [--lanes-accounts 100] [--lanes-one-account 20] [--repeat 3] [--latency-ms 20] [--json]
+ *
+ * --lanes runs only the Klaviyo pacing section (issue 10): undeclared keys (no publicApiKey) with the
+ * emulator enforcing every endpoint's tier from Klaviyo's spec files — one key (the yardstick), N keys
+ * on N accounts, and K keys on one account — reporting wall time and 429 answers.
  *
  * Progress goes to stderr; the table (or with --json one JSON object) to stdout. See BENCHMARKS.md.
  */
@@ -28,7 +33,7 @@ const OPS = ["create", "noop-up", "preview", "rotate", "refresh", "destroy"] as 
 type OpName = (typeof OPS)[number];
 type Which = "ours" | "floor";
 
-interface Args {
+export interface Args {
   ns: number[];
   latencyMs: number;
   json: boolean;
@@ -40,13 +45,20 @@ interface Args {
   repeat: number;
   /** "end": state written once per run (like PULUMI_SKIP_CHECKPOINTS); "every-step": the driver as is. */
   checkpoints: "end" | "every-step";
+  /** Run only the pacing section. */
+  lanes: boolean;
+  /** Keys on as many accounts, none declared. */
+  lanesAccounts: number;
+  /** Undeclared keys on one account. */
+  lanesOneAccount: number;
 }
 
 const USAGE =
-  "tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--repeat 3] [--json] [--out dir] [--rate-check-n 100 (0 = skip)] [--rate-check-keys 5] [--cold-start-runs 3] [--checkpoints end|every-step]\n";
+  "tsx bench/bench.ts [--n 1,10,100,500] [--latency-ms 20] [--repeat 3] [--json] [--out dir (default .bench/results)] [--rate-check-n 100 (0 = skip)] [--rate-check-keys 5] [--cold-start-runs 3] [--checkpoints end|every-step]\n" +
+  "tsx bench/bench.ts --lanes [--lanes-accounts 100] [--lanes-one-account 20] [--repeat 3] [--latency-ms 20] [--json] [--out dir]\n";
 
 /** Parses the command line with node:util's parseArgs. */
-function parseArgs(argv: string[]): Args {
+export function parseArgs(argv: string[]): Args {
   const { values } = parseCliArgs({
     args: argv,
     strict: true,
@@ -55,11 +67,16 @@ function parseArgs(argv: string[]): Args {
       "latency-ms": { type: "string", default: "20" },
       repeat: { type: "string", default: "3" },
       json: { type: "boolean", default: false },
-      out: { type: "string", default: join(__dirname, "results") },
+      // Ignored by git: a quick run never overwrites the tracked figures in bench/results, which only
+      // `npm run bench:record` (--out bench/results, the full run BENCHMARKS.md quotes) rewrites.
+      out: { type: "string", default: join(__dirname, "..", ".bench", "results") },
       "rate-check-n": { type: "string", default: "100" },
       "rate-check-keys": { type: "string", default: "5" },
       "cold-start-runs": { type: "string", default: "3" },
       checkpoints: { type: "string", default: "end" },
+      lanes: { type: "boolean", default: false },
+      "lanes-accounts": { type: "string", default: "100" },
+      "lanes-one-account": { type: "string", default: "20" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -84,6 +101,9 @@ function parseArgs(argv: string[]): Args {
     rateCheckKeys: int("rate-check-keys", values["rate-check-keys"], 1),
     coldStartRuns: int("cold-start-runs", values["cold-start-runs"], 1),
     checkpoints,
+    lanes: values.lanes,
+    lanesAccounts: int("lanes-accounts", values["lanes-accounts"], 1),
+    lanesOneAccount: int("lanes-one-account", values["lanes-one-account"], 1),
   };
 }
 
@@ -153,7 +173,11 @@ function countRequests(
 ): Pick<OpMeasure, "requests" | "requestsPerResource" | "throttled" | "accountsRequests" | "accountsRequests2xx"> {
   const log = emu.requests();
   const by = new Map<string, number>();
-  for (const r of log) by.set(`${r.service} ${r.method} ${r.path}`, (by.get(`${r.service} ${r.method} ${r.path}`) ?? 0) + 1);
+  for (const r of log) {
+    // One key's path per id: counted under the operation's path template.
+    const k = `${r.service} ${r.method} ${r.path.replace(/^\/api\/api-keys\/[^/]+\/$/, "/api/api-keys/{id}/")}`;
+    by.set(k, (by.get(k) ?? 0) + 1);
+  }
   const accounts = log.filter((r) => r.service === "klaviyo" && r.path === "/api/accounts/");
   return {
     requests: log.length,
@@ -176,15 +200,15 @@ interface Stack {
 /** When the driver writes the state file (see EngineOptions.checkpoints); set from --checkpoints. */
 let checkpointMode: "end" | "every-step" = "end";
 
-function makeEngine(emu: RunningEmulator, st: Stack, keys: string[], probe: ReturnType<typeof hostProbe>): Engine {
+function makeEngine(emu: RunningEmulator, st: Stack, keys: string[], probe: ReturnType<typeof hostProbe>, declareAccount = true): Engine {
   const config: Record<string, ConfigValue> = {
     pixels: JSON.stringify(st.pixels),
-    klaviyoPrivateKeys: { secret: JSON.stringify(keys) },
+    klaviyoKeys: { secret: JSON.stringify(keys) },
     "upstack:apiKeys": { secret: JSON.stringify(st.apiKeys) },
     "upstack:apiUrl": emu.url,
     "upstack:klaviyoApiUrl": emu.url,
   };
-  config["klaviyoPublicApiKey"] = st.accountId; // both sides: the same inputs
+  if (declareAccount) config["klaviyoPublicApiKey"] = st.accountId; // both sides: the same inputs
   return new Engine({
     programDir: join(FIXTURES, st.which === "ours" ? "many" : "null"),
     stateFile: st.stateFile,
@@ -418,6 +442,128 @@ async function naive(emu: RunningEmulator, work: string): Promise<NaiveResult> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Pacing (--lanes): undeclared keys, every endpoint's spec tier enforced by the emulator.
+
+interface LaneRun {
+  name: string;
+  destinations: number;
+  keys: number;
+  accounts: number;
+  ok: boolean;
+  /** Median over the repetitions. */
+  wallMs: number;
+  wallMsRuns: number[];
+  /** Most 429 answers in any repetition. */
+  throttled: number;
+  requestsPerResource: Record<string, number>;
+  errors: string[];
+}
+
+export interface LanesResult {
+  oneKey: LaneRun;
+  manyAccounts: LaneRun;
+  oneAccount: LaneRun;
+  /** manyAccounts.wallMs / oneKey.wallMs. */
+  ratio: number;
+  targets: Target[];
+  latencyMs: number;
+  machine: MachineInfo;
+  at: string;
+}
+
+/** `up` of a fresh stack: `accounts` accounts with `perAccount` keys each, one destination per key, no publicApiKey. */
+async function laneUp(emu: RunningEmulator, name: string, accounts: number, perAccount: number, repeat: number, work: string): Promise<LaneRun> {
+  const runs: OpMeasure[] = [];
+  for (let rep = 1; rep <= repeat; rep++) {
+    const keys: string[] = [];
+    for (let a = 0; a < accounts; a += 25) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(25, accounts - a) }, async () => {
+          const { account, key } = await emu.admin.createKlaviyoAccountWithKey({ name: `${name} #${rep}` });
+          const more = await Promise.all(Array.from({ length: perAccount - 1 }, () => emu.admin.createKlaviyoKey({ accountId: account.id })));
+          return [key.key, ...more.map((k) => k.key)];
+        }),
+      );
+      keys.push(...batch.flat());
+    }
+    const st = await setupStack(emu, "ours", keys.length, "", work);
+    const probe = hostProbe();
+    const engine = makeEngine(emu, st, keys, probe, false);
+    try {
+      progress(`lanes: ${name} (${keys.length} destinations, ${keys.length} undeclared keys on ${accounts} account(s)), repetition ${rep} of ${repeat} …`);
+      const m = await measure(emu, keys.length, keys.length, probe, () => engine.up());
+      progress(`lanes: ${name}: ${m.ok ? "ok" : "FAILED"} in ${m.wallMs} ms, ${m.throttled} × 429${m.ok ? "" : ` — ${m.errors.join(" | ")}`}`);
+      runs.push(m);
+    } finally {
+      await engine.dispose();
+    }
+  }
+  const first = runs[0]!;
+  return {
+    name,
+    destinations: accounts * perAccount,
+    keys: accounts * perAccount,
+    accounts,
+    ok: runs.every((m) => m.ok),
+    wallMs: median(runs.map((m) => m.wallMs)),
+    wallMsRuns: runs.map((m) => m.wallMs),
+    throttled: Math.max(...runs.map((m) => m.throttled)),
+    requestsPerResource: first.requestsPerResource,
+    errors: runs.flatMap((m) => m.errors),
+  };
+}
+
+async function lanesSection(args: Args): Promise<LanesResult> {
+  // The emulator enforces every endpoint's tier as Klaviyo's spec files give it (its defaults).
+  const emu = await startEmulator({ latencyMs: args.latencyMs });
+  const work = mkdtempSync(join(tmpdir(), "upstack-klaviyo-bench-lanes-"));
+  try {
+    progress(`lanes: emulator on ${emu.url}, latency ${args.latencyMs} ms/request, spec tiers enforced`);
+    const oneKey = await laneUp(emu, "one key", 1, 1, args.repeat, work);
+    const manyAccounts = await laneUp(emu, `${args.lanesAccounts} keys on ${args.lanesAccounts} accounts`, args.lanesAccounts, 1, args.repeat, work);
+    const oneAccount = await laneUp(emu, `${args.lanesOneAccount} keys on one account`, 1, args.lanesOneAccount, 1, work);
+    const ratio = Math.round((manyAccounts.wallMs / Math.max(1, oneKey.wallMs)) * 100) / 100;
+    const targets: Target[] = [
+      {
+        name: `${manyAccounts.name}, none declared: wall ≤ 5 × one key`,
+        target: "ratio ≤ 5",
+        value: `${manyAccounts.wallMs} ms / ${oneKey.wallMs} ms = ${ratio.toFixed(2)}`,
+        met: manyAccounts.ok && oneKey.ok && ratio <= 5,
+      },
+      { name: `${manyAccounts.name}: 429 answers`, target: "0", value: String(manyAccounts.throttled), met: manyAccounts.throttled === 0 },
+      {
+        name: `${oneAccount.name}, none declared: every key validated, 429 answers`,
+        target: "all ok, 0 × 429",
+        value: `${oneAccount.ok ? "all ok" : "FAILED"}, ${oneAccount.throttled} × 429, ${oneAccount.wallMs} ms`,
+        met: oneAccount.ok && oneAccount.throttled === 0,
+      },
+    ];
+    return { oneKey, manyAccounts, oneAccount, ratio, targets, latencyMs: args.latencyMs, machine: machineInfo(), at: new Date().toISOString() };
+  } finally {
+    await emu.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function lanesTable(r: LanesResult): string {
+  const lines = [`Klaviyo pacing, undeclared keys, spec tiers enforced, ${r.latencyMs} ms/request:`];
+  for (const x of [r.oneKey, r.manyAccounts, r.oneAccount]) {
+    lines.push(
+      `  ${x.name.padEnd(28)} ${x.ok ? "ok    " : "FAILED"} wall ${String(x.wallMs).padStart(7)} ms (runs ${x.wallMsRuns.join(", ")})  ${x.throttled} × 429  req/resource ${Object.entries(
+        x.requestsPerResource,
+      )
+        .filter(([k]) => k.startsWith("klaviyo"))
+        .map(([k, v]) => `${v} ${k.replace(/^klaviyo GET /, "")}`)
+        .join(", ")}`,
+    );
+  }
+  lines.push("");
+  for (const t of r.targets) lines.push(`${t.met ? "MET   " : "MISSED"} ${t.name}: ${t.value} (target ${t.target})`);
+  lines.push(`machine: ${r.machine.cpuModel}, ${r.machine.cores} cores, node ${r.machine.node}`);
+  return lines.join("\n") + "\n";
+}
+
+// ---------------------------------------------------------------------------------------------
 // Rate-limit check: N destinations on one Klaviyo account, K distinct keys, documented limits ON.
 
 interface RateCheck {
@@ -464,11 +610,13 @@ async function rateCheck(emu: RunningEmulator, n: number, k: number, work: strin
 
 // ---------------------------------------------------------------------------------------------
 
-interface Target {
+export interface Target {
   name: string;
   target: string;
   value: string;
   met: boolean;
+  /** When missed: why, in this run's own figures (BENCHMARKS.md discusses each target). */
+  why?: string;
 }
 
 export interface BenchResult {
@@ -494,7 +642,7 @@ export interface BenchResult {
   at: string;
 }
 
-function table(r: BenchResult): string {
+export function table(r: BenchResult): string {
   const rows = [["op", "N", "wall ms", "floor ms", "ratio", "host CPU ms (floor)", "req/resource", "peak RSS MB", "max in flight", "ok"]];
   for (const x of r.runs) {
     const req =
@@ -534,21 +682,49 @@ function table(r: BenchResult): string {
       `cold start ${r.coldStartMs} ms (spawn→port ${r.coldStart.ours.hostReadyMs}, →Configure ${r.coldStart.ours.configureMs}, →first Check ${r.coldStart.ours.firstCheckMs}; floor first Check ${r.coldStart.floor?.firstCheckMs ?? "-"})`,
     );
   lines.push(
-    `naive provider: ${r.naive.serialized ? `serialized, ${r.naive.providerBytes ?? 0} bytes` : `does not serialize: ${r.naive.reason ?? r.naive.error ?? ""}`}`,
+    `naive docs-style provider (a comparison, not ours): ${r.naive.serialized ? `serialized, ${r.naive.providerBytes ?? 0} bytes` : `cannot be serialized, as expected — ${naiveReason(r.naive)}; ours is a ${r.providerBytes}-byte shim`}`,
   );
   if (r.rateLimitCheck)
     lines.push(
       `rate-limit check: ${r.rateLimitCheck.n} destinations/${r.rateLimitCheck.keys} keys on one account: ${r.rateLimitCheck.ok ? "ok" : "FAILED"}, ${r.rateLimitCheck.throttled} × 429, ${r.rateLimitCheck.accountsRequests} accounts requests, ${r.rateLimitCheck.wallMs} ms`,
     );
   lines.push("");
-  for (const t of r.targets) lines.push(`${t.met ? "MET   " : "MISSED"} ${t.name}: ${t.value} (target ${t.target})`);
+  lines.push("Targets (BENCHMARKS.md, section Targets). MISSED means this run did not reach the target; it is not an error:");
+  for (const t of r.targets) {
+    lines.push(`${t.met ? "MET   " : "MISSED"} ${t.name}: ${t.value} (target ${t.target})`);
+    if (!t.met && t.why !== undefined) lines.push(`       why: ${t.why}`);
+  }
   lines.push(
     `machine: ${r.machine.cpuModel}, ${r.machine.cores} cores, ${r.machine.memGb} GB, node ${r.machine.node}; latency ${r.latencyMs} ms/request; checkpoints ${r.checkpoints}; total ${(r.totalMs / 1000).toFixed(1)} s`,
+  );
+  const missed = r.targets.filter((t) => !t.met).length;
+  lines.push(
+    `${r.targets.length - missed} of ${r.targets.length} targets met${missed > 0 ? `; the ${missed} missed are explained above (why:) and in BENCHMARKS.md` : ""}; every step ${r.runs.every((x) => x.ok && x.floorOk) ? "succeeded" : "did NOT succeed (see FAIL rows)"}.`,
   );
   return lines.join("\n") + "\n";
 }
 
-function targets(r: Omit<BenchResult, "targets">): Target[] {
+/** One line on why the naive provider cannot be serialized: the serializer's reason, never its stack. */
+function naiveReason(nv: NaiveResult): string {
+  const text = nv.reason ?? nv.error ?? "no reason given";
+  const first = text.split("\n").find((l) => l.trim() !== "" && !/^\s+at /.test(l)) ?? text;
+  return first.trim().slice(0, 200);
+}
+
+/** Why a missed ratio target may be noise: few repetitions or small N. */
+function ratioWhy(r: Omit<BenchResult, "targets">, op: "create" | "rotate"): string {
+  const rows = r.runs.filter((x) => x.op === op);
+  const reps = Math.max(0, ...rows.map((x) => x.wallMsRuns.length));
+  const spread = rows
+    .map(
+      (x) =>
+        `N=${x.n}: ours ${Math.min(...x.wallMsRuns)}–${Math.max(...x.wallMsRuns)} ms, floor ${Math.min(...x.floorMsRuns)}–${Math.max(...x.floorMsRuns)} ms`,
+    )
+    .join("; ");
+  return `${reps} repetition(s) (${spread}); one step varies ±10–25 % run to run on a shared machine, so a median over ≥ 3 repetitions (the default) is what BENCHMARKS.md compares`;
+}
+
+export function targets(r: Omit<BenchResult, "targets">): Target[] {
   const t: Target[] = [];
   for (const op of ["create", "rotate"] as const) {
     const rows = r.runs.filter((x) => x.op === op);
@@ -557,6 +733,7 @@ function targets(r: Omit<BenchResult, "targets">): Target[] {
       target: "ratio ≤ 1.2",
       value: rows.map((x) => `N=${x.n}: ${x.ratio.toFixed(2)}`).join(", "),
       met: rows.length > 0 && rows.every((x) => x.ok && x.ratio <= 1.2),
+      why: rows.some((x) => !x.ok || !x.floorOk) ? "a step failed (see the FAIL rows)" : ratioWhy(r, op),
     });
   }
   for (const op of ["noop-up", "preview"] as const) {
@@ -602,15 +779,33 @@ function targets(r: Omit<BenchResult, "targets">): Target[] {
     target: "≤ 200 MB (at N=500)",
     value: `${r.peakRssMb} MB`,
     met: r.peakRssMb > 0 && r.peakRssMb <= 200,
+    why: `the same Pulumi host with a null provider peaked at ${r.floorPeakRssMb} MB in this run, leaving ${Math.max(0, Math.round((200 - r.floorPeakRssMb) * 10) / 10)} MB for undici, zod and the provider`,
   });
-  t.push({ name: "cold start ≤ 300 ms", target: "≤ 300 ms", value: `${r.coldStartMs} ms`, met: r.coldStartMs > 0 && r.coldStartMs <= 300 });
-  return t;
+  const hostReady = r.coldStart?.ours.hostReadyMs;
+  t.push({
+    name: "cold start ≤ 300 ms",
+    target: "≤ 300 ms",
+    value: `${r.coldStartMs} ms`,
+    met: r.coldStartMs > 0 && r.coldStartMs <= 300,
+    why:
+      r.coldStartMs === 0
+        ? "not measured in this run (--cold-start-runs)"
+        : `the Pulumi provider host alone took ${hostReady ?? "?"} ms to print its port before any provider code ran (the null floor's first Check: ${r.coldStart?.floor?.firstCheckMs ?? "-"} ms); our own share, Configure → first Check, was ${r.coldStart ? r.coldStart.ours.firstCheckMs - r.coldStart.ours.configureMs : "?"} ms`,
+  });
+  return t.map((x) => (x.met ? (({ why: _why, ...rest }) => rest)(x) : x));
 }
 
 async function main(): Promise<void> {
   // The emulator's latency sleeps each add an abort listener to one signal: not a leak.
   setMaxListeners(0);
   const args = parseArgs(process.argv.slice(2));
+  if (args.lanes) {
+    const r = await lanesSection(args);
+    mkdirSync(args.out, { recursive: true });
+    writeFileSync(join(args.out, "lanes.json"), JSON.stringify(r, null, 2) + "\n");
+    process.stdout.write(args.json ? JSON.stringify(r) + "\n" : lanesTable(r));
+    return;
+  }
   const started = performance.now();
   checkpointMode = args.checkpoints;
   const emu = await startEmulator({ latencyMs: args.latencyMs });
@@ -720,7 +915,7 @@ async function main(): Promise<void> {
     }
     progress("naive docs-style provider: serializing (preview of one resource) …");
     const nv = await naive(emu, work);
-    progress(`naive: ${nv.serialized ? `${nv.providerBytes ?? 0} bytes` : `cannot serialize: ${nv.reason ?? nv.error ?? ""}`}`);
+    progress(`naive: ${nv.serialized ? `${nv.providerBytes ?? 0} bytes` : `cannot be serialized, as expected (a comparison, not ours): ${naiveReason(nv)}`}`);
     const rc = args.rateCheckN > 0 ? await rateCheck(emu, args.rateCheckN, args.rateCheckKeys, work) : undefined;
 
     const partial: Omit<BenchResult, "targets"> = {

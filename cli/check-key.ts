@@ -62,6 +62,10 @@ export interface CheckKeySuccess {
   readonly accountId: string;
   /** The account's organization name, or null when Klaviyo has none. */
   readonly accountName: string | null;
+  /** Klaviyo's id of the key (never the key), or null when Klaviyo's key listing did not identify it. */
+  readonly keyId: string | null;
+  /** The key's name in Klaviyo, or null when Klaviyo's key listing did not identify it. */
+  readonly keyName: string | null;
   /** How the access was established, in words. */
   readonly accessCheck: string;
   /** Declared scopes that cannot be verified without side effects. */
@@ -168,6 +172,8 @@ function success(v: KeyValidation): CheckKeySuccess {
     keyHint: v.hint,
     accountId: v.accountId,
     accountName: v.accountName ?? null,
+    keyId: v.keyId ?? null,
+    keyName: v.keyName ?? null,
     accessCheck: v.accessCheck,
     unverifiedScopes: [...v.unverifiedScopes],
     validatedAt: v.validatedAt,

@@ -19,7 +19,10 @@ import type { ErrorCatalogueEntry, ErrorCode } from "../provider/core";
  *   `--klaviyo-url` (`http_insecure_url`) or setting (`config_invalid`).
  * - `3` ({@link EXIT_CODES.inconclusive}): Klaviyo could not be asked or gave no
  *   verdict (network failure, timeout, CDN challenge, rate limit, outage:
- *   `klaviyo_inconclusive` and the other `http_*` codes). Run again later.
+ *   `klaviyo_inconclusive` and the other `http_*` codes: run again later; or a
+ *   request Klaviyo refused, an endpoint that is gone, an answer that does not
+ *   fit Klaviyo's spec: `klaviyo_request_rejected`, `klaviyo_endpoint_gone`,
+ *   `klaviyo_unexpected_response`: the message says what to do instead).
  */
 export const EXIT_CODES = {
   /** The key is valid (or the emulator is running / help or version was printed). */
@@ -67,6 +70,11 @@ export function exitCodeFor(code: FailureCode): ExitCode {
     case "input_invalid":
     case "http_insecure_url":
       return EXIT_CODES.usage;
+    case "klaviyo_request_rejected":
+    case "klaviyo_endpoint_gone":
+    case "klaviyo_unexpected_response":
+      // No verdict on the key: the request, the endpoint or the answer is at fault.
+      return EXIT_CODES.inconclusive;
     default:
       // klaviyo_inconclusive, http_error, http_timeout, http_connection,
       // http_redirect, internal_error, and Upstack codes (never raised here).
@@ -83,4 +91,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   2  usage error: no key, a key passed as an argument, a bad flag, or a malformed
      KLAVIYO_API_URL / --klaviyo-url / UPSTACK_KLAVIYO_*_MS setting
   3  inconclusive: network failure, timeout, CDN challenge, rate limit or outage
-     (klaviyo_inconclusive, http_*); run again later`;
+     (klaviyo_inconclusive, http_*): run again later; or no verdict on the key
+     because Klaviyo refused the request, the endpoint is gone or the answer does
+     not fit Klaviyo's spec (klaviyo_request_rejected, klaviyo_endpoint_gone,
+     klaviyo_unexpected_response): the message says what to do`;

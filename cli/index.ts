@@ -142,7 +142,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<CliResul
     .option("--scopes <list>", "comma-separated scopes to require instead of Full Access, e.g. events:write,profiles:write")
     .option(
       "--json",
-      "print one JSON object: {ok, keyHint, accountId, accountName, accessCheck, unverifiedScopes, validatedAt} or {ok:false, code, property, message}",
+      "print one JSON object: {ok, keyHint, accountId, accountName, keyId, keyName, accessCheck, unverifiedScopes, validatedAt} or {ok:false, code, property, message}",
     )
     .option("--klaviyo-url <url>", "Klaviyo's base URL (default: KLAVIYO_API_URL, else https://a.klaviyo.com)")
     .addHelpText("after", `\n${KEY_SOURCES_HELP}\n\n${EXIT_CODES_HELP}\n`)

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { z } from "zod";
+import { ADMIN_ROUTES, matchAdminRoute } from "./admin-routes";
 import { emptyReply, jsonReply, parseJsonBody, type Reply, type RequestContext } from "./http";
 import type { FaultRegistry } from "./faults";
 import { KLAVIYO_PRIVATE_KEY_PATTERN, newEtag } from "./keys";
@@ -98,10 +99,32 @@ function derivedAccount(state: EmulatorState, key: string): string | null {
   return findKeyByPlaintext(state, key)?.accountId ?? null;
 }
 
+const HELP = "GET /_admin/help lists every admin route";
+
+/** Refuses what the route table says the admin API does not offer or read; null when the request fits. */
+function refuseOutsideTable(ctx: RequestContext): Reply | null {
+  const found = matchAdminRoute(ctx.method, ctx.pathname);
+  if (found.kind === "none") return notFound(`No admin route ${ctx.method} ${ctx.pathname}; ${HELP}`);
+  if (found.kind === "method")
+    return jsonReply(
+      405,
+      { message: `${ctx.pathname} does not take ${ctx.method}; it takes ${found.allow.join(", ")}. ${HELP}` },
+      { allow: found.allow.join(", ") },
+    );
+  const unknown = [...new Set(ctx.query.keys())].filter((q) => !found.route.query.includes(q));
+  if (unknown.length > 0) {
+    const takes = found.route.query.length > 0 ? `it reads only ${found.route.query.join(", ")}` : "it reads none";
+    return jsonReply(400, { message: `${ctx.method} ${found.route.path} does not read the query parameter(s) ${unknown.join(", ")}; ${takes}` });
+  }
+  if (found.route.body === null && ctx.body.length > 0)
+    return jsonReply(400, { message: `${ctx.method} ${found.route.path} reads no body; send it without one` });
+  return null;
+}
+
 /** Handles one `/_admin` request. */
 export function handleAdmin(ctx: RequestContext, deps: AdminDeps): Reply {
   try {
-    return route(ctx, deps);
+    return refuseOutsideTable(ctx) ?? route(ctx, deps);
   } catch (e) {
     if (e instanceof AdminInputError) return jsonReply(e.status, { message: e.message });
     if (e instanceof Error && e.message.startsWith("Invalid fault rule")) return jsonReply(400, { message: e.message });
@@ -116,8 +139,15 @@ function route(ctx: RequestContext, deps: AdminDeps): Reply {
   const m = ctx.method;
 
   if (a === undefined) {
-    return jsonReply(200, { klaviyoUrl: ctx.baseUrl, upstackUrl: ctx.baseUrl, adminUrl: `${ctx.baseUrl}/_admin` });
+    return jsonReply(200, {
+      klaviyoUrl: ctx.baseUrl,
+      upstackUrl: ctx.baseUrl,
+      adminUrl: `${ctx.baseUrl}/_admin`,
+      help: `${ctx.baseUrl}/_admin/help`,
+      routes: ADMIN_ROUTES,
+    });
   }
+  if (a === "help" && m === "GET" && b === undefined) return jsonReply(200, { routes: ADMIN_ROUTES });
   if (a === "reset" && m === "POST" && b === undefined) {
     state.reset();
     deps.faults.clear();

@@ -16,6 +16,45 @@ export interface EmulatorCliIo {
   handleSignals?: boolean;
 }
 
+/** Hosts that mean "every interface": fine to listen on, not an address a client can use. */
+const ANY_HOST = new Set(["0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"]);
+
+/**
+ * The URL a client on this machine uses to reach an emulator listening on `url`: a wildcard host
+ * (`--host 0.0.0.0` or `::`) becomes 127.0.0.1, which the provider and `check-key` accept over
+ * plain http.
+ */
+export function reachableUrl(url: string): string {
+  const u = new URL(url);
+  if (ANY_HOST.has(u.hostname)) u.hostname = "127.0.0.1";
+  return u.origin;
+}
+
+/** A stdout writer that stops writing, instead of crashing, once the reader is gone (`| head`). */
+function stdoutLines(): (line: string) => void {
+  let open = true;
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") open = false;
+    else throw e;
+  });
+  return (line: string) => {
+    if (open) process.stdout.write(`${line}\n`);
+  };
+}
+
+/** Rewords listen errors a user can fix (a busy port, a host that is not ours); others pass through. */
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EADDRINUSE")
+    return new Error(
+      `Port ${port} on ${host} is already in use (another emulator, or another program). Pick another with --port <n>, or --port 0 for any free port (the banner prints the one chosen).`,
+    );
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+    return new Error(`--host ${host} is not an address of this machine. Use --host 127.0.0.1 (the default), or --host 0.0.0.0 to listen on every interface.`);
+  if (code === "EACCES") return new Error(`Port ${port} needs privileges on this machine. Pick a port above 1023 with --port <n>, or --port 0.`);
+  return e;
+}
+
 function nonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a non-negative integer");
@@ -35,7 +74,7 @@ interface CliOptions {
  * once it listens. Reusable by another CLI (e.g. an `emulator` subcommand).
  */
 export async function runEmulatorCli(argv: readonly string[] = process.argv.slice(2), io: EmulatorCliIo = {}): Promise<RunningEmulator> {
-  const out = io.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const out = io.out ?? stdoutLines();
   const program = new Command("upstack-klaviyo-emulator")
     .description("Local emulator of the Klaviyo API and the Upstack Klaviyo destination API (fake data only)")
     .option("--port <n>", "port to listen on (0 = any free port)", nonNegativeInt, 4010)
@@ -49,25 +88,15 @@ export async function runEmulatorCli(argv: readonly string[] = process.argv.slic
   const options: EmulatorOptions = { port: o.port, host: o.host };
   if (o.stateFile !== undefined) options.stateFile = o.stateFile;
   if (o.latencyMs !== undefined) options.latencyMs = o.latencyMs;
-  const emu = await startEmulator(options);
-
-  out(`Upstack/Klaviyo emulator listening on ${emu.url}`);
-  out(`  Klaviyo base:  KLAVIYO_API_URL=${emu.klaviyoUrl}`);
-  out(`  Upstack base:  UPSTACK_API_URL=${emu.upstackUrl}`);
-  out(`  Admin API:     ${emu.adminUrl}`);
-  if (o.stateFile !== undefined) out(`  State file:    ${o.stateFile}`);
-
-  if (o.seed === true) {
-    const { account, key } = await emu.admin.createKlaviyoAccountWithKey({ name: "Emulated Store" }, { label: "UpstackData" });
-    const upstack = await emu.admin.createUpstackKey();
-    out("");
-    out("Seeded (FAKE values, valid only against this emulator; never real credentials):");
-    out(`  Klaviyo account id (public key): ${account.id}`);
-    out(`  Klaviyo private key (Full Access): ${key.key}`);
-    out(`  Upstack pixel id: ${upstack.pixelId}`);
-    out(`  Upstack API key: ${upstack.apiKey}`);
+  let emu: RunningEmulator;
+  try {
+    emu = await startEmulator(options);
+  } catch (e) {
+    throw listenError(e, o.host, o.port);
   }
+  const url = reachableUrl(emu.url);
 
+  // Before the banner: whoever reads "Admin API" and stops the emulator must find the handlers in place.
   if (io.handleSignals !== false) {
     const stop = (signal: NodeJS.Signals): void => {
       process.off("SIGINT", stop);
@@ -84,6 +113,24 @@ export async function runEmulatorCli(argv: readonly string[] = process.argv.slic
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   }
+
+  out(`Upstack/Klaviyo emulator listening on ${emu.url}${url === emu.url ? "" : ` (every interface; from this machine use ${url})`}`);
+  out(`  Klaviyo base:  KLAVIYO_API_URL=${url}`);
+  out(`  Upstack base:  UPSTACK_API_URL=${url}`);
+  out(`  Admin API:     ${url}/_admin  (curl ${url}/_admin/help lists its routes)`);
+  if (o.stateFile !== undefined) out(`  State file:    ${o.stateFile}`);
+
+  if (o.seed === true) {
+    const { account, key } = await emu.admin.createKlaviyoAccountWithKey({ name: "Emulated Store" }, { label: "UpstackData" });
+    const upstack = await emu.admin.createUpstackKey();
+    out("");
+    out("Seeded (FAKE values, valid only against this emulator; never real credentials):");
+    out(`  Klaviyo account id (public key): ${account.id}`);
+    out(`  Klaviyo private key (Full Access): ${key.key}`);
+    out(`  Upstack pixel id: ${upstack.pixelId}`);
+    out(`  Upstack API key: ${upstack.apiKey}`);
+  }
+
   return emu;
 }
 

@@ -18,6 +18,7 @@ export const faultRuleSchema = z.strictObject({
       status: z.number().int().min(100).max(599),
       retryAfter: z.number().int().min(0).nullable().optional(),
       body: z.unknown().optional(),
+      headers: z.record(z.string(), z.string()).optional(),
     }),
     z.strictObject({ kind: z.literal("latency"), ms: z.number().int().min(0).max(600_000) }),
     z.strictObject({ kind: z.literal("reset") }),

@@ -21,6 +21,9 @@ export { KLAVIYO_SCOPES, KLAVIYO_READ_SCOPES, scopesFor } from "./klaviyo/scopes
 export type { KlaviyoScope } from "./klaviyo/scopes";
 export { OLDEST_REVISION, LATEST_REVISION } from "./klaviyo/revision";
 export { KLAVIYO_DEFAULT_RATE_LIMITS } from "./rate-limit";
+export { KLAVIYO_ANSWER_LOG_ENV } from "./klaviyo/answer-log";
+export type { KlaviyoAnswerRecord } from "./klaviyo/answer-log";
+export { API_KEYS_PAGE_SIZE } from "./klaviyo/routes";
 export { UNHEALTHY_REASON, DEFAULT_UPSTACK_SCOPES } from "./upstack/model";
 export { KLAVIYO_DESTINATION_PATH, UPSTACK_DEFAULT_RATE_LIMIT_PER_MINUTE, IDEMPOTENCY_TTL_MS } from "./upstack/routes";
 export { UPSTACK_WRONG_READINGS } from "./upstack/wrong-readings";

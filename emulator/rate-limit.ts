@@ -2,16 +2,17 @@
  * Sliding-window rate limiting (exact request log per bucket), for Klaviyo tiers and Upstack keys.
  * @packageDocumentation
  */
-import type { RateLimitSpec, RateLimitTier } from "./types";
+import type { KlaviyoSpec } from "../spec/klaviyo";
+import { EMULATED_SPEC } from "./klaviyo/spec";
+import type { RateLimitSpec } from "./types";
 
-/** Klaviyo's documented limits per tier. */
-export const KLAVIYO_DEFAULT_RATE_LIMITS: Readonly<Record<RateLimitTier, RateLimitSpec>> = {
-  XS: { burstPerSecond: 1, perMinute: 15 },
-  S: { burstPerSecond: 3, perMinute: 60 },
-  M: { burstPerSecond: 10, perMinute: 150 },
-  L: { burstPerSecond: 75, perMinute: 700 },
-  XL: { burstPerSecond: 350, perMinute: 3500 },
-};
+/** Each operation's tier, by operation id, as Klaviyo's spec files give it (`x-klaviyo-ratelimit`). */
+export function klaviyoSpecRateLimits(spec: KlaviyoSpec = EMULATED_SPEC): Readonly<Record<string, RateLimitSpec>> {
+  return Object.fromEntries(spec.operations.map((op) => [op.operationId, { burstPerSecond: op.rateLimit.burstPerSecond, perMinute: op.rateLimit.perMinute }]));
+}
+
+/** The tiers the emulator enforces by default, by operation id: each operation's `x-klaviyo-ratelimit` in the shipped spec files. */
+export const KLAVIYO_DEFAULT_RATE_LIMITS: Readonly<Record<string, RateLimitSpec>> = klaviyoSpecRateLimits();
 
 /** One window: at most `limit` requests in any `windowMs`. */
 export interface RateWindow {

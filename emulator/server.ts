@@ -11,7 +11,8 @@ import { handleAdmin } from "./admin";
 import { FaultRegistry } from "./faults";
 import { jsonReply, type Reply, type RequestContext } from "./http";
 import { cdnChallengeHtml, genericStatus, throttled } from "./klaviyo/errors";
-import { handleKlaviyo } from "./klaviyo/routes";
+import { KLAVIYO_ANSWER_LOG_ENV, recordKlaviyoAnswer } from "./klaviyo/answer-log";
+import { handleKlaviyo, klaviyoOperation } from "./klaviyo/routes";
 import { SlidingWindowLimiter } from "./rate-limit";
 import { RequestLog } from "./request-log";
 import { EmulatorState } from "./state";
@@ -93,7 +94,7 @@ function destroySocket(socket: Socket): void {
 
 function statusFaultReply(service: ServiceName, fault: Extract<Fault, { kind: "status" }>): Reply {
   const retryAfter = fault.retryAfter === undefined ? (fault.status === 429 || fault.status === 503 ? 1 : null) : fault.retryAfter;
-  const headers: Record<string, string> = retryAfter === null ? {} : { "retry-after": String(retryAfter) };
+  const headers: Record<string, string> = { ...(fault.headers ?? {}), ...(retryAfter === null ? {} : { "retry-after": String(retryAfter) }) };
   if (fault.body !== undefined) {
     return jsonReply(fault.status, fault.body, headers, service === "klaviyo" ? "application/vnd.api+json" : "application/json");
   }
@@ -113,6 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   state.commit();
   const faults = new FaultRegistry();
   const log = new RequestLog();
+  const answerLog = options.klaviyo?.answerLog ?? (process.env[KLAVIYO_ANSWER_LOG_ENV] || undefined);
   const klaviyoLimiter = new SlidingWindowLimiter();
   const upstackLimiter = new SlidingWindowLimiter();
   const closing = new AbortController();
@@ -127,6 +129,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", `http://${host}`);
     const service = serviceOf(url.pathname);
+    // The fault in effect when the request arrives decides its fate, even if its body is read later
+    // (a client that abandons a request does not get it answered by whatever rules hold afterwards).
+    const fault = service === "admin" ? undefined : faults.match(service, method, url.pathname);
     const body = await readBody(req);
     const ctx = (now: Date): RequestContext => ({
       method,
@@ -144,7 +149,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
     const entry = log.add({ at: new Date().toISOString(), service, method, path: url.pathname, status: null });
     if (options.latencyMs !== undefined && options.latencyMs > 0) await sleep(options.latencyMs, undefined, { signal: closing.signal });
-    const fault = faults.match(service, method, url.pathname);
     if (fault) {
       entry.faulted = true;
       entry.fault = fault.kind;
@@ -152,6 +156,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     // The log's copies are made on read, so updating `entry` here updates the log.
     const reply = async (r: Reply): Promise<void> => {
       entry.status = r.status;
+      if (service === "klaviyo" && answerLog !== undefined) {
+        recordKlaviyoAnswer(answerLog, {
+          operationId: klaviyoOperation(method, url.pathname)?.operationId,
+          method,
+          path: url.pathname,
+          query: url.search.replace(/^\?/, ""),
+          status: r.status,
+          contentType: r.headers["content-type"] ?? "",
+          body: r.body,
+          customBody: fault?.kind === "status" && fault.body !== undefined,
+        });
+      }
       send(res, r);
     };
     if (body === "too_large") {

@@ -4,10 +4,7 @@
  */
 import type { UpstackWrongReading } from "./upstack/wrong-readings";
 
-/** Klaviyo rate-limit tiers as documented by Klaviyo (per account and per endpoint). */
-export type RateLimitTier = "XS" | "S" | "M" | "L" | "XL";
-
-/** One tier's limits: a burst window of one second and a steady window of one minute. */
+/** One rate tier's limits (an operation's `x-klaviyo-ratelimit` in Klaviyo's spec): a burst window of one second and a steady window of one minute. */
 export interface RateLimitSpec {
   /** Requests allowed in any one-second window. */
   burstPerSecond: number;
@@ -17,10 +14,18 @@ export interface RateLimitSpec {
 
 /** Options of the emulated Klaviyo API. */
 export interface KlaviyoEmulatorOptions {
-  /** `false` disables rate limiting; an object overrides the documented limits per tier. */
-  rateLimits?: false | Partial<Record<RateLimitTier, RateLimitSpec>>;
+  /**
+   * `false` disables rate limiting; an object overrides, by operation id (`get_accounts`,
+   * `get_api_keys_beta`, `get_metrics`, `get_profiles`, `get_events`, `get_lists`), the tiers
+   * read from Klaviyo's spec files.
+   */
+  rateLimits?: false | Partial<Record<string, RateLimitSpec>>;
+  /** Keys per page of the api-keys listing (default 10); later pages are reached through `links.next`. */
+  apiKeysPageSize?: number;
   /** Send `Retry-After` on 429 responses (default true; Klaviyo does not always send it). */
   retryAfterHeader?: boolean;
+  /** A file every Klaviyo answer is appended to as one JSON line (default: `UPSTACK_EMULATOR_KLAVIYO_ANSWER_LOG`, else none). */
+  answerLog?: string;
 }
 
 /** One request to the emulated Upstack API and the answer it got, for tests that watch the traffic. */
@@ -89,6 +94,8 @@ export type Fault =
       retryAfter?: number | null;
       /** JSON body to send instead of the service's default error body. */
       body?: unknown;
+      /** Extra response headers (e.g. the `ETag` of a body that stands for a destination). */
+      headers?: Record<string, string>;
     }
   | {
       /** Wait, then handle the request normally. */
@@ -196,7 +203,7 @@ export interface CreateKlaviyoKeyInput {
   accountId: string;
   /** Default `full`. */
   accessLevel?: KlaviyoAccessLevel;
-  /** The scopes of a `custom` key (ignored otherwise). */
+  /** The scopes of a `custom` key (at least one); refused (400) for `full` and `read_only`, whose scopes follow from the level. */
   scopes?: string[];
   /** Default `UpstackData`. */
   label?: string;
@@ -216,7 +223,7 @@ export interface KlaviyoKeyCreated {
   accountId: string;
   /** The key's access level. */
   accessLevel: KlaviyoAccessLevel;
-  /** The scopes the key holds: every known scope for `full`, every `:read` scope for `read_only`, the listed known ones for `custom`. */
+  /** The scopes the key holds: every scope of Klaviyo's list for `full`, every `:read` one for `read_only`, the listed ones for `custom`. */
   scopes: string[];
   /** The key's label (default `UpstackData`). */
   label: string;

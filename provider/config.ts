@@ -6,6 +6,8 @@
  * provider.
  */
 import { ConfigError } from "./errors";
+import { keyFingerprint } from "./fingerprint";
+import { describePrivateKeyProblem } from "./key-format";
 import { registerSecret } from "./redact";
 import { isLoopbackHost } from "./transport/url-policy";
 import { PULUMI_VOCABULARY, type SettingName, type Vocabulary } from "./core/vocabulary";
@@ -34,10 +36,17 @@ export interface ProviderSettings {
   readonly attemptTimeoutMs: number;
   /** Deadline per request including retries: `UPSTACK_KLAVIYO_DEADLINE_MS` (default 60 000). */
   readonly deadlineMs: number;
-  /** Minimum spacing of Klaviyo accounts requests per account: `UPSTACK_KLAVIYO_PACE_MS` (default 1000; 0 = off). */
+  /** `UPSTACK_KLAVIYO_PACE_MS`: 0 turns off pacing of Klaviyo requests; any other value (default 1000) keeps it on, at each endpoint's tier from Klaviyo's spec files. */
   readonly klaviyoPaceMs: number;
   /** Progress lines silenced: `UPSTACK_KLAVIYO_QUIET=1`. */
   readonly quiet: boolean;
+  /**
+   * Klaviyo private keys refresh may use to ask Klaviyo for a key's status (refresh is given
+   * only the stored outputs, never the key): the stack config values `klaviyoPrivateKey` and
+   * `klaviyoKeys` (a JSON map or list) of the program's project, and `KLAVIYO_PRIVATE_KEY`.
+   * One is used only for the destination whose recorded fingerprint it has.
+   */
+  readonly klaviyoKeysForRefresh: readonly string[];
 }
 
 /** Settings given directly (a command-line flag), which win over config and environment. */
@@ -92,6 +101,7 @@ export function resolveSettings(
     deadlineMs: positiveInt("UPSTACK_KLAVIYO_DEADLINE_MS", env("UPSTACK_KLAVIYO_DEADLINE_MS"), 60_000),
     klaviyoPaceMs: nonNegativeInt("UPSTACK_KLAVIYO_PACE_MS", env("UPSTACK_KLAVIYO_PACE_MS"), 1000),
     quiet: env("UPSTACK_KLAVIYO_QUIET")?.trim() === "1",
+    klaviyoKeysForRefresh: klaviyoKeysForRefresh(config, env),
   };
 }
 
@@ -131,6 +141,41 @@ function baseUrl(service: string, setting: SettingName, raw: string, words: Voca
     );
   }
   return url.origin;
+}
+
+/**
+ * The well-formed Klaviyo private keys among the program's `klaviyoPrivateKey` and `klaviyoKeys`
+ * config values (the names the README and the examples use; read without a namespace, so the
+ * host resolves them in the project's) and `KLAVIYO_PRIVATE_KEY`. Anything else is ignored: these
+ * are the program's values, not the provider's settings, so they are never an error here.
+ */
+function klaviyoKeysForRefresh(config: ConfigReader, env: ConfigReader): string[] {
+  const found = new Set<string>();
+  const add = (value: unknown): void => {
+    if (typeof value !== "string") return;
+    const key = value.trim();
+    if (describePrivateKeyProblem(key) !== undefined) return;
+    registerSecret(key);
+    found.add(key);
+  };
+  add(config("klaviyoPrivateKey"));
+  add(env("KLAVIYO_PRIVATE_KEY"));
+  const map = config("klaviyoKeys");
+  if (map !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(map);
+      if (Array.isArray(parsed)) parsed.forEach(add);
+      else if (typeof parsed === "object" && parsed !== null) Object.values(parsed).forEach(add);
+    } catch {
+      // Not JSON: not a map of keys.
+    }
+  }
+  return [...found];
+}
+
+/** The refresh key whose fingerprint is `fingerprint` (the key this destination was given), if configured. */
+export function refreshKlaviyoKey(settings: ProviderSettings, fingerprint: string): string | undefined {
+  return settings.klaviyoKeysForRefresh.find((k) => keyFingerprint(k) === fingerprint);
 }
 
 function parseKeyMap(json: string | undefined, words: Vocabulary): Map<string, string> {
@@ -200,7 +245,7 @@ export function upstackCredentials(
   if (apiKey === undefined) {
     throw new ConfigError(
       "config_missing_credentials",
-      `No Upstack API key for pixel ${pixelId}. Set ${words.setting("upstackApiKey")} (or ${words.setting("upstackApiKeys")} for many pixels), or pass ${words.property("upstackApiKey")} on the resource.`,
+      `No Upstack API key for pixel ${pixelId}. Set ${words.setting("upstackApiKey")} (or ${words.setting("upstackApiKeys")} for many pixels), or pass ${words.property("upstackApiKey")} ${words.onResource}.`,
       { property: "upstackApiKey" },
     );
   }

@@ -16,6 +16,9 @@ export type ErrorCode =
   | "klaviyo_key_not_full_access"
   | "klaviyo_account_mismatch"
   | "klaviyo_inconclusive"
+  | "klaviyo_request_rejected"
+  | "klaviyo_endpoint_gone"
+  | "klaviyo_unexpected_response"
   | "upstack_unauthorized"
   | "upstack_missing_scope"
   | "upstack_owned_by_other"
@@ -52,7 +55,8 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, ErrorCatalogueEntry>> =
     fix: "Correct the property named in the message.",
   },
   klaviyo_key_invalid: {
-    cause: "Klaviyo rejected the private key (HTTP 400/401): it is mistyped, disabled, revoked or deleted.",
+    cause:
+      "Klaviyo rejected the private key (HTTP 401, or a JSON 400 about neither a parameter nor the revision), or its key listing shows the key disabled: it is mistyped, disabled, revoked or deleted.",
     fix: "Create a new Full Access private key in Klaviyo (Settings → Account → API Keys) and set it with `pulumi config set --secret klaviyoPrivateKey pk_...`.",
   },
   klaviyo_key_missing_scope: {
@@ -60,12 +64,28 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, ErrorCatalogueEntry>> =
     fix: "Klaviyo scopes cannot be edited: create a new key with Full Access (or with the named scopes) and rotate to it.",
   },
   klaviyo_key_not_full_access: {
-    cause: "The key is valid but is not a Full Access key, which Upstack Data requires by default.",
+    cause:
+      "The key is valid but is not a Full Access key (it does not hold every scope of Klaviyo's scope list; the message names its access level and the missing scopes), which Upstack Data requires by default.",
     fix: "Create a Full Access key named UpstackData, or declare the scopes you rely on with the `scopes` input.",
   },
   klaviyo_account_mismatch: {
     cause: "The key belongs to a different Klaviyo account than publicApiKey names.",
     fix: "Use a key created in the account whose Site ID is publicApiKey, or correct publicApiKey.",
+  },
+  klaviyo_request_rejected: {
+    cause:
+      'Klaviyo answered a request of the provider with a 400 naming a query parameter or the revision header (or a 404 "No valid revisions found"): the request is wrong, the key was not judged.',
+    fix: "Running again will not help. Update pulumi-upstack-klaviyo; if it persists, report the message (it names the parameter and never holds the key).",
+  },
+  klaviyo_endpoint_gone: {
+    cause:
+      "Klaviyo answered 404/410 for an endpoint the provider calls: for the beta key listing (GET /api/api-keys), Klaviyo changed or withdrew it; for the others, KLAVIYO_API_URL is likely wrong.",
+    fix: "Declare the scopes you rely on with `scopes` (read scopes are then checked by read-only requests), or update pulumi-upstack-klaviyo; check KLAVIYO_API_URL. Running again will not help.",
+  },
+  klaviyo_unexpected_response: {
+    cause:
+      "A Klaviyo answer does not fit Klaviyo's published API (spec/klaviyo): a member the provider relies on is missing or of another type, or links.next leads elsewhere. The key was not judged and nothing was written.",
+    fix: "Update pulumi-upstack-klaviyo; if it persists, report the message (it names the endpoint and the member, never the key).",
   },
   klaviyo_inconclusive: {
     cause: "Klaviyo could not be asked (network failure, a CDN challenge, rate limiting or an outage beyond the deadline).",

@@ -28,18 +28,47 @@ function requestsSince(emu: RunningEmulator): string {
   return `${total} HTTP request(s): ${[...counts].map(([k, n]) => `${n}× ${k}`).join(", ")}`;
 }
 
+/**
+ * Bookkeeping the provider keeps for itself, not something a user declared or reads: the serialized
+ * provider, the fingerprint/status it carries between runs, the destination's ETag and timestamps.
+ */
+const INTERNAL = new Set(["__provider", "keyFingerprint", "destinationStatus", "etag", "updatedAt", "validatedAt"]);
+
+/**
+ * The changes a user would care about. A refresh cannot read the key back (Upstack never returns
+ * it), so `privateApiKey` counts as changed only when its fingerprint changed too.
+ */
+function userChanges(changes: readonly string[]): string[] {
+  const keyChanged = changes.includes("keyFingerprint");
+  return changes.filter((c) => !INTERNAL.has(c) && (c !== "privateApiKey" || keyChanged));
+}
+
+function destOf(run: RunResult): RunResult["resources"][number] | undefined {
+  return run.resources.find((r) => r.type.includes("UpstackKlaviyoDestination"));
+}
+
 function report(title: string, run: RunResult, emu: RunningEmulator): void {
-  const dest = run.resources.find((r) => r.type.includes("UpstackKlaviyoDestination"));
+  const dest = destOf(run);
   const outs = (dest?.outputs ?? {}) as Record<string, unknown>;
-  line(`▶ ${title}: ${run.ok ? "ok" : "FAILED"} — ${dest?.op ?? "no resource"}${dest && dest.changes.length > 0 ? ` (${dest.changes.join(", ")})` : ""}`);
+  const changes = dest && dest.op !== "create" ? userChanges(dest.changes) : [];
+  line(`▶ ${title}: ${run.ok ? "ok" : "FAILED"} — ${dest?.op ?? "no resource"}${changes.length > 0 ? ` (${changes.join(", ")})` : ""}`);
   if (outs["destinationId"] !== undefined) {
     line(
-      `    destination ${String(outs["destinationId"])}  status ${String(outs["status"])}  key ${String(outs["keyHint"])}  account ${String(outs["klaviyoAccountId"])}`,
+      `    destination ${String(outs["destinationId"])}  status ${String(outs["status"])}  label ${String(outs["label"])}  key ${String(outs["keyHint"])}  account ${String(outs["klaviyoAccountId"])}`,
     );
   }
-  for (const e of run.errors) line(`    error: ${e}`);
+  for (const e of run.errors) line(`    error: ${e.replace(/^urn:\S+: /, "")}`);
   line(`    ${requestsSince(emu)}`);
   if (!run.ok) throw new Error(`${title} failed`);
+}
+
+/** A step that must be refused before anything is written to Upstack. */
+function reportRefused(title: string, run: RunResult, emu: RunningEmulator): void {
+  const writes = emu.requests().filter((r) => r.service === "upstack" && r.method !== "GET").length;
+  line(`▶ ${title}: ${run.ok ? "NOT REFUSED" : "refused"}`);
+  for (const e of run.errors) line(`    error: ${e.replace(/^urn:\S+: /, "")}`);
+  line(`    ${requestsSince(emu)}; ${writes} write(s) to Upstack`);
+  if (run.ok || writes > 0) throw new Error(`${title}: the wrong key was not refused before writing`);
 }
 
 async function main(): Promise<void> {
@@ -50,9 +79,11 @@ async function main(): Promise<void> {
     line(`Local emulator (Klaviyo + Upstack) on ${emu.url}`);
     const { account, key } = await emu.admin.createKlaviyoAccountWithKey({ name: "Demo Outdoor Co" }, { label: "UpstackData" });
     const rotated = await emu.admin.createKlaviyoKey({ accountId: account.id, label: "UpstackData (rotated)" });
+    const other = await emu.admin.createKlaviyoAccountWithKey({ name: "Another Store" }, { label: "UpstackData" });
     const pixelId = "9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f";
     const upstack = await emu.admin.createUpstackKey({ pixelId });
-    line(`Klaviyo account ${account.id} with two Full Access keys; Upstack pixel ${pixelId}. (All keys are emulator fakes.)`);
+    line(`Klaviyo account ${account.id} with two Full Access keys, another store's account ${other.account.id} with one;`);
+    line(`Upstack pixel ${pixelId} with its API key. (All keys are emulator fakes.)`);
     line();
 
     const config = (privateKey: string) => ({
@@ -80,6 +111,17 @@ async function main(): Promise<void> {
     const held = await emu.admin.getDestination(pixelId);
     line(`    Upstack now holds key ${held?.keyHint ?? "?"} (fingerprint ${held?.keyFingerprint.slice(0, 19) ?? "?"}…)`);
 
+    await engine.dispose();
+
+    line("  … pulumi config set --secret klaviyoPrivateKey <a key from another store's Klaviyo account>");
+    engine = make(other.key.key);
+    reportRefused("pulumi up (wrong key: validated first, nothing written)", await engine.up(), emu);
+    const still = await emu.admin.getDestination(pixelId);
+    line(`    Upstack still holds key ${still?.keyHint ?? "?"}: the destination was not touched`);
+    await engine.dispose();
+    line("  … pulumi config set --secret klaviyoPrivateKey <the rotated key again>");
+    engine = make(rotated.key);
+
     await emu.admin.patchDestination(pixelId, { label: "Renamed in the dashboard" });
     emu.clearRequests();
     line("  … someone renames the destination in the Upstack dashboard");
@@ -89,9 +131,10 @@ async function main(): Promise<void> {
     line(`    destinations left on Upstack: ${(await emu.admin.listDestinations()).length}`);
 
     const state = readFileSync(stateFile, "utf8");
-    const leaked = [key.key, rotated.key, upstack.apiKey].filter((s) => state.includes(s)).length;
+    const used = [key.key, rotated.key, other.key.key, upstack.apiKey];
+    const leaked = used.filter((s) => state.includes(s)).length;
     line();
-    line(`State file scanned for the three keys used: ${leaked} plaintext occurrence(s).`);
+    line(`State file scanned for the ${used.length} keys used (3 Klaviyo keys, 1 Upstack key): ${leaked} in plaintext.`);
     if (leaked > 0) throw new Error("a key reached the state file in plaintext");
 
     line();

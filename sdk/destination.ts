@@ -39,6 +39,7 @@ export class UpstackKlaviyoDestination extends UpstackKlaviyoDestinationOutputs 
       ...(args.scopes === undefined ? {} : { scopes: args.scopes }),
       ...(args.adopt === undefined ? {} : { adopt: args.adopt }),
       ...(args.upstackApiKey === undefined ? {} : { upstackApiKey: args.upstackApiKey }),
+      ...(args.retireReplacedKey === undefined ? {} : { retireReplacedKey: args.retireReplacedKey }),
       enabled: args.enabled,
       label: args.label,
       owner: `pulumi:${pulumi.getProject()}/${pulumi.getStack()}/${name}`,

@@ -58,6 +58,17 @@ export interface UpstackKlaviyoDestinationArgs {
    * @example cfg.requireSecret("upstackApiKeyStoreA")
    */
   upstackApiKey?: pulumi.Input<string>;
+  /**
+   * After a rotation is written to Upstack and Upstack reports the destination healthy with the new
+   * key, disable the key it replaced in Klaviyo (beta `PATCH /api/api-keys/{id}`, with the new key's
+   * credentials; the new key needs `credentials:write`, which Full Access has). Only a key
+   * identified without doubt, of the same Klaviyo account, never the key Upstack holds; if disabling
+   * fails the rotation stands and a warning gives the manual steps. Risk: any other integration
+   * still using the old key stops working. Outputs `retiredKeyId` and `retiredAt` record what was
+   * disabled. Default: false.
+   * @example true // the old key is disabled once the new one is live
+   */
+  retireReplacedKey?: pulumi.Input<boolean>;
 }
 
 /**
@@ -89,6 +100,15 @@ export abstract class UpstackKlaviyoDestinationOutputs extends pulumi.CustomReso
    * The Klaviyo account's organization name, when it has one.
    */
   declare public readonly klaviyoAccountName: pulumi.Output<string | undefined>;
+  /**
+   * Klaviyo's id of the private key that was validated (from Klaviyo's api-keys listing; never the
+   * key itself), when the listing identified the key.
+   */
+  declare public readonly klaviyoKeyId: pulumi.Output<string | undefined>;
+  /**
+   * The name of that key in Klaviyo (e.g. `UpstackData`), when the listing identified the key.
+   */
+  declare public readonly klaviyoKeyName: pulumi.Output<string | undefined>;
   /**
    * `healthy`, `unhealthy` (Klaviyo rejects the key) or `disabled`.
    */
@@ -129,4 +149,12 @@ export abstract class UpstackKlaviyoDestinationOutputs extends pulumi.CustomReso
    * When the destination last changed (ISO 8601).
    */
   declare public readonly updatedAt: pulumi.Output<string>;
+  /**
+   * Klaviyo's id of the key disabled after the last rotation that retired one (`retireReplacedKey`).
+   */
+  declare public readonly retiredKeyId: pulumi.Output<string | undefined>;
+  /**
+   * When that key was disabled in Klaviyo (ISO 8601).
+   */
+  declare public readonly retiredAt: pulumi.Output<string | undefined>;
 }

@@ -15,15 +15,27 @@ export interface KlaviyoErrorObject {
   code: string;
   title: string;
   detail: string;
-  source: { pointer: string };
+  source: { pointer: string } | { parameter: string };
   links: Record<string, never>;
   meta: Record<string, never>;
 }
 
-/** A JSON:API error reply with one error. */
-export function klaviyoError(status: number, code: string, title: string, detail: string, headers: Record<string, string> = {}): Reply {
-  const error: KlaviyoErrorObject = { id: randomUUID(), status, code, title, detail, source: { pointer: "/data/" }, links: {}, meta: {} };
+/** A JSON:API error reply with one error (`source` defaults to the pointer `/data/`). */
+export function klaviyoError(
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  headers: Record<string, string> = {},
+  source: KlaviyoErrorObject["source"] = { pointer: "/data/" },
+): Reply {
+  const error: KlaviyoErrorObject = { id: randomUUID(), status, code, title, detail, source, links: {}, meta: {} };
   return jsonReply(status, { errors: [error] }, headers, JSON_API);
+}
+
+/** 400 `invalid` naming a query parameter the operation does not define or whose value is out of range. */
+export function invalidParameter(parameter: string, detail: string): Reply {
+  return klaviyoError(400, "invalid", "Invalid input.", detail, {}, { parameter });
 }
 
 /** 401: no (usable) Authorization header. */

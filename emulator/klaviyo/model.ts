@@ -52,6 +52,16 @@ export function createKey(state: EmulatorState, input: CreateKlaviyoKeyInput, no
   const accessLevel = input.accessLevel ?? "full";
   const unknown = (input.scopes ?? []).filter((s) => !isKlaviyoScope(s));
   if (unknown.length > 0) throw new AdminInputError(400, `Unknown Klaviyo scopes: ${unknown.join(", ")}`);
+  if (accessLevel !== "custom" && input.scopes !== undefined) {
+    // Never drop them silently: a Full Access key holds every scope, a Read-Only key every :read scope.
+    throw new AdminInputError(
+      400,
+      `scopes are only for a custom key: a ${accessLevel === "full" ? "Full Access key holds every scope" : "Read-Only key holds every :read scope"} of Klaviyo's list. Use accessLevel "custom" to choose scopes.`,
+    );
+  }
+  if (accessLevel === "custom" && (input.scopes ?? []).length === 0) {
+    throw new AdminInputError(400, "a custom key needs at least one scope (scopes)");
+  }
   const record: KlaviyoKeyRecord = {
     id: fakeId("", 26).toUpperCase(),
     key: fakeKlaviyoPrivateKey(input.format ?? "classic"),

@@ -1,17 +1,20 @@
 /**
  * The emulated Klaviyo endpoints: accounts, api-keys (beta) and read probes, with Klaviyo's order
- * of checks (CDN, route, revision, authentication, scope, throttle).
+ * of checks (CDN, route, method, revision, authentication, scope, throttle, query parameters).
+ * Operations, scopes, revisions, tiers and parameters come from Klaviyo's spec files (./spec).
  * @packageDocumentation
  */
 import { header, jsonReply, type Reply, type RequestContext } from "../http";
 import { klaviyoRedacted } from "../keys";
 import { KLAVIYO_DEFAULT_RATE_LIMITS, klaviyoWindows, type SlidingWindowLimiter } from "../rate-limit";
 import type { EmulatorState, KlaviyoAccountRecord, KlaviyoKeyRecord } from "../state";
-import type { KlaviyoEmulatorOptions, RateLimitSpec, RateLimitTier } from "../types";
+import type { KlaviyoEmulatorOptions, RateLimitSpec } from "../types";
+import type { SpecOperation } from "../../spec/klaviyo";
 import {
   JSON_API,
   cdnBadRequestHtml,
   incorrectCredentials,
+  invalidParameter,
   methodNotAllowed,
   missingRevision,
   noValidRevision,
@@ -20,8 +23,10 @@ import {
   permissionDenied,
   throttled,
 } from "./errors";
+import { HandlerReply, getApiKey, updateApiKey } from "./api-key-routes";
 import { usableKey } from "./model";
 import { checkRevision } from "./revision";
+import { EMULATED_SPEC, queryProblem } from "./spec";
 
 /** What the Klaviyo routes need. */
 export interface KlaviyoDeps {
@@ -30,15 +35,13 @@ export interface KlaviyoDeps {
   options: KlaviyoEmulatorOptions;
 }
 
-interface Endpoint {
-  scope: string;
-  tier: RateLimitTier;
-  beta: boolean;
-  handle: (ctx: RequestContext, key: KlaviyoKeyRecord, account: KlaviyoAccountRecord, deps: KlaviyoDeps) => unknown;
-}
+type Handler = (ctx: RequestContext, key: KlaviyoKeyRecord, account: KlaviyoAccountRecord, deps: KlaviyoDeps) => unknown;
+
+/** Default keys per page of the api-keys listing. */
+export const API_KEYS_PAGE_SIZE = 10;
 
 function emptyList(path: string) {
-  return (ctx: RequestContext): unknown => ({ data: [], links: { self: `${ctx.baseUrl}${path}`, next: null, prev: null } });
+  return (ctx: RequestContext): unknown => ({ data: [], links: { self: `${ctx.baseUrl}${path}` } });
 }
 
 function accountsBody(ctx: RequestContext, _key: KlaviyoKeyRecord, a: KlaviyoAccountRecord): unknown {
@@ -73,48 +76,91 @@ function accountsBody(ctx: RequestContext, _key: KlaviyoKeyRecord, a: KlaviyoAcc
         links: { self: `${ctx.baseUrl}/api/accounts/${a.id}/` },
       },
     ],
-    links: { self: `${ctx.baseUrl}/api/accounts/`, next: null, prev: null },
+    links: { self: `${ctx.baseUrl}/api/accounts/` },
   };
 }
 
+/** An opaque cursor for the api-keys listing (the offset of the page). */
+function cursorFor(offset: number): string {
+  return Buffer.from(`o:${offset}`, "utf8").toString("base64url");
+}
+
+function offsetOf(cursor: string | null): number | undefined {
+  if (cursor === null) return 0;
+  const m = /^o:(\d+)$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * `GET /api/api-keys` (beta): the account's keys, not revoked ones, as `ApiKeyResponseObjectResource`s:
+ * `name`, `status`, `scopes`, `created`, and `redacted_key` only when asked for with
+ * `additional-fields[api-key]=redacted_key`. Paginated through `links.next`.
+ */
 function apiKeysBody(ctx: RequestContext, _key: KlaviyoKeyRecord, a: KlaviyoAccountRecord, deps: KlaviyoDeps): unknown {
   const keys = deps.state.data.klaviyo.keys.filter((k) => k.accountId === a.id && !k.revoked);
+  const size = deps.options.apiKeysPageSize ?? API_KEYS_PAGE_SIZE;
+  const offset = offsetOf(ctx.query.get("page[cursor]")) ?? 0;
+  const withRedacted = (ctx.query.get("additional-fields[api-key]") ?? "").split(",").includes("redacted_key");
+  const page = keys.slice(offset, offset + size);
+  const self = `${ctx.baseUrl}/api/api-keys/`;
+  const links: Record<string, string> = { self };
+  if (offset + size < keys.length) {
+    const next = new URL(self);
+    for (const [k, v] of ctx.query) if (k !== "page[cursor]") next.searchParams.set(k, v);
+    next.searchParams.set("page[cursor]", cursorFor(offset + size));
+    links["next"] = next.toString();
+  }
+  if (offset > 0) {
+    const prev = new URL(self);
+    for (const [k, v] of ctx.query) if (k !== "page[cursor]") prev.searchParams.set(k, v);
+    prev.searchParams.set("page[cursor]", cursorFor(Math.max(0, offset - size)));
+    links["prev"] = prev.toString();
+  }
   return {
-    data: keys.map((k) => ({
+    data: page.map((k) => ({
       type: "api-key",
       id: k.id,
       attributes: {
-        label: k.label,
-        key: klaviyoRedacted(k.key),
-        access_level: k.accessLevel,
+        name: k.label,
+        status: k.disabled ? "disabled" : "active",
         scopes: [...k.scopes],
-        disabled: k.disabled,
         created: k.createdAt,
+        ...(withRedacted ? { redacted_key: klaviyoRedacted(k.key) } : {}),
       },
       links: { self: `${ctx.baseUrl}/api/api-keys/${k.id}/` },
     })),
-    links: { self: `${ctx.baseUrl}/api/api-keys/`, next: null, prev: null },
+    links,
   };
 }
 
-/** The endpoints, by path without the trailing slash. */
-const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
-  ["/api/accounts", { scope: "accounts:read", tier: "XS", beta: false, handle: accountsBody }],
-  ["/api/api-keys", { scope: "credentials:read", tier: "S", beta: true, handle: apiKeysBody }],
-  ["/api/metrics", { scope: "metrics:read", tier: "M", beta: false, handle: emptyList("/api/metrics/") }],
-  ["/api/profiles", { scope: "profiles:read", tier: "M", beta: false, handle: emptyList("/api/profiles/") }],
-  ["/api/events", { scope: "events:read", tier: "M", beta: false, handle: emptyList("/api/events/") }],
-  ["/api/lists", { scope: "lists:read", tier: "M", beta: false, handle: emptyList("/api/lists/") }],
-]);
+/** The operations served, by operation id; everything else about them comes from the spec files. */
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  get_accounts: accountsBody,
+  get_api_keys_beta: apiKeysBody,
+  get_metrics: emptyList("/api/metrics/"),
+  get_profiles: emptyList("/api/profiles/"),
+  get_events: emptyList("/api/events/"),
+  get_lists: emptyList("/api/lists/"),
+  get_api_key_beta: getApiKey,
+  update_api_key_beta: updateApiKey,
+};
 
-/** The rate-limit tier of a path, if it is an emulated endpoint. */
-export function klaviyoTier(pathname: string): RateLimitTier | undefined {
-  return ENDPOINTS.get(pathname.replace(/\/+$/, ""))?.tier;
+/** The operation the spec files define for a path (any method), and whether the emulator serves it for `method`. */
+function route(method: string, pathname: string): { op: SpecOperation | undefined; known: boolean } {
+  const op = EMULATED_SPEC.operation(method, pathname);
+  if (op !== undefined && HANDLERS[op.operationId] !== undefined) return { op, known: true };
+  const known = EMULATED_SPEC.operations.some((o) => HANDLERS[o.operationId] !== undefined && EMULATED_SPEC.operation(o.method, pathname) === o);
+  return { op: undefined, known };
 }
 
-function tierSpec(options: KlaviyoEmulatorOptions, tier: RateLimitTier): RateLimitSpec | undefined {
+/** The spec operation a request goes to, if the emulator serves it. */
+export function klaviyoOperation(method: string, pathname: string): SpecOperation | undefined {
+  return route(method, pathname).op;
+}
+
+function tierSpec(options: KlaviyoEmulatorOptions, operationId: string): RateLimitSpec | undefined {
   if (options.rateLimits === false) return undefined;
-  return options.rateLimits?.[tier] ?? KLAVIYO_DEFAULT_RATE_LIMITS[tier];
+  return options.rateLimits?.[operationId] ?? KLAVIYO_DEFAULT_RATE_LIMITS[operationId];
 }
 
 /** Handles one request to the emulated Klaviyo API. */
@@ -122,12 +168,16 @@ export function handleKlaviyo(ctx: RequestContext, deps: KlaviyoDeps): Reply {
   const auth = header(ctx, "authorization");
   if (auth !== undefined && /^bearer(\s|$)/i.test(auth.trim())) return cdnBadRequestHtml();
 
-  const path = ctx.pathname.replace(/\/+$/, "");
-  const endpoint = ENDPOINTS.get(path);
-  if (!endpoint) return notFound();
-  if (ctx.method !== "GET") return { ...methodNotAllowed(ctx.method), headers: { ...methodNotAllowed(ctx.method).headers, allow: "GET" } };
+  const { op, known } = route(ctx.method, ctx.pathname);
+  if (op === undefined) {
+    if (!known) return notFound();
+    const r = methodNotAllowed(ctx.method);
+    const allowed = EMULATED_SPEC.operations.filter((o) => HANDLERS[o.operationId] !== undefined && EMULATED_SPEC.operation(o.method, ctx.pathname) === o);
+    return { ...r, headers: { ...r.headers, allow: allowed.map((o) => o.method.toUpperCase()).join(", ") || "GET" } };
+  }
+  const handle = HANDLERS[op.operationId]!;
 
-  const revision = checkRevision(header(ctx, "revision"), endpoint.beta);
+  const revision = checkRevision(header(ctx, "revision"), op.beta);
   if (revision === "missing") return missingRevision();
   if (revision === "invalid") return noValidRevision();
 
@@ -138,12 +188,13 @@ export function handleKlaviyo(ctx: RequestContext, deps: KlaviyoDeps): Reply {
   const account = key && deps.state.data.klaviyo.accounts.find((a) => a.id === key.accountId);
   if (!key || !account) return incorrectCredentials();
 
-  if (!key.scopes.includes(endpoint.scope)) return permissionDenied(endpoint.scope);
+  const missing = op.scopes.find((s) => !key.scopes.includes(s));
+  if (missing !== undefined) return permissionDenied(missing);
 
-  const spec = tierSpec(deps.options, endpoint.tier);
+  const spec = tierSpec(deps.options, op.operationId);
   const rateHeaders: Record<string, string> = {};
   if (spec) {
-    const decision = deps.limiter.take(`klaviyo:${account.id}:${path}`, klaviyoWindows(spec), ctx.now.getTime());
+    const decision = deps.limiter.take(`klaviyo:${account.id}:${op.operationId}`, klaviyoWindows(spec), ctx.now.getTime());
     if (!decision.allowed) {
       const retryAfter = deps.options.retryAfterHeader === false ? null : decision.retryAfterSeconds;
       return throttled(decision.retryAfterSeconds, retryAfter);
@@ -152,5 +203,13 @@ export function handleKlaviyo(ctx: RequestContext, deps: KlaviyoDeps): Reply {
     rateHeaders["ratelimit-remaining"] = String(decision.remaining);
     rateHeaders["ratelimit-reset"] = String(decision.resetSeconds);
   }
-  return jsonReply(200, endpoint.handle(ctx, key, account, deps), rateHeaders, JSON_API);
+
+  const problem = queryProblem(op, ctx.query);
+  if (problem !== undefined) return invalidParameter(problem.parameter, problem.detail);
+  if (op.operationId === "get_api_keys_beta" && offsetOf(ctx.query.get("page[cursor]")) === undefined) {
+    return invalidParameter("page[cursor]", "Invalid value for 'page[cursor]': not a cursor this endpoint issued.");
+  }
+  const answer = handle(ctx, key, account, deps);
+  if (answer instanceof HandlerReply) return answer.reply;
+  return jsonReply(200, answer, rateHeaders, JSON_API);
 }

@@ -1,57 +1,26 @@
 /**
- * Klaviyo private-key scopes known to the emulator and what each access level grants.
+ * Klaviyo private-key scopes and what each access level grants, from Klaviyo's spec files: the
+ * scope list is the enum of the api-keys listing's `scopes` attribute (get_api_keys_beta.json).
  * @packageDocumentation
  */
 import type { KlaviyoAccessLevel } from "../types";
+import { EMULATED_SPEC, readScopes } from "./spec";
 
-/** Every scope the emulator knows; a Full Access key has all of them. */
-export const KLAVIYO_SCOPES = [
-  "accounts:read",
-  "campaigns:read",
-  "campaigns:write",
-  "catalogs:read",
-  "catalogs:write",
-  "credentials:read",
-  "data-privacy:read",
-  "data-privacy:write",
-  "events:read",
-  "events:write",
-  "flows:read",
-  "flows:write",
-  "images:read",
-  "images:write",
-  "lists:read",
-  "lists:write",
-  "metrics:read",
-  "metrics:write",
-  "profiles:read",
-  "profiles:write",
-  "push-tokens:read",
-  "push-tokens:write",
-  "segments:read",
-  "segments:write",
-  "subscriptions:read",
-  "subscriptions:write",
-  "tags:read",
-  "tags:write",
-  "templates:read",
-  "templates:write",
-  "webhooks:read",
-  "webhooks:write",
-] as const;
+/** Every scope a key can hold (the spec's enum); a Full Access key holds all of them. */
+export const KLAVIYO_SCOPES: readonly string[] = EMULATED_SPEC.scopes;
 
-/** One Klaviyo scope. */
-export type KlaviyoScope = (typeof KLAVIYO_SCOPES)[number];
+/** One Klaviyo scope, such as `events:write`. */
+export type KlaviyoScope = string;
 
-/** Every `:read` scope: what a Read-only key has. */
-export const KLAVIYO_READ_SCOPES: readonly KlaviyoScope[] = KLAVIYO_SCOPES.filter((s) => s.endsWith(":read"));
+/** Every `:read` scope of {@link KLAVIYO_SCOPES}: what a Read-Only key holds. */
+export const KLAVIYO_READ_SCOPES: readonly string[] = readScopes();
 
-/** True when `scope` is a known Klaviyo scope. */
+/** True when `scope` is in Klaviyo's scope list. */
 export function isKlaviyoScope(scope: string): scope is KlaviyoScope {
-  return (KLAVIYO_SCOPES as readonly string[]).includes(scope);
+  return KLAVIYO_SCOPES.includes(scope);
 }
 
-/** The scopes a key of `accessLevel` holds (`custom` keeps exactly the listed ones, deduplicated, in list order). */
+/** The scopes a key of `accessLevel` holds (`custom` keeps exactly the listed ones, deduplicated, in the spec's order). */
 export function scopesFor(accessLevel: KlaviyoAccessLevel, custom: readonly string[] = []): string[] {
   if (accessLevel === "full") return [...KLAVIYO_SCOPES];
   if (accessLevel === "read_only") return [...KLAVIYO_READ_SCOPES];

@@ -1,8 +1,8 @@
 // The basic example: one Upstack Data Klaviyo destination.
 //
 //   pulumi config set upstackPixelId 9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f
-//   pulumi config set --secret klaviyoPrivateKey pk_...
-//   pulumi config set --secret upstack:apiKey upstack_...
+//   pulumi config set --secret klaviyoPrivateKey   # paste pk_... at the prompt (never on the command line)
+//   pulumi config set --secret upstack:apiKey      # paste upstack_... at the prompt
 //   pulumi up
 //
 // Rotating the key is a config change: set the new secret and run `pulumi up` again.

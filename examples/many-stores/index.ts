@@ -2,8 +2,9 @@
 //
 //   pulumi config set --path 'stores["Outdoor Co"].pixelId' 9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f
 //   pulumi config set --path 'stores["Outdoor Co"].publicApiKey' AbC123
-//   pulumi config set --secret klaviyoKeys '{"Outdoor Co": "pk_..."}'
-//   pulumi config set --secret upstack:apiKeys '{"9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f": "upstack_..."}'
+//   pulumi config set --secret klaviyoKeys        # paste {"Outdoor Co": "pk_..."} at the prompt
+//   pulumi config set --secret upstack:apiKeys    # paste {"9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f": "upstack_..."}
+// (Keys never go on the command line, where they would stay in the shell history.)
 //   pulumi up
 //
 // See README.md for why the Upstack keys live in the provider config `upstack:apiKeys` rather than
@@ -21,6 +22,8 @@ interface Store {
   label?: string;
   /** Optional: names this store had before (so renaming a store is an update, not a replacement). */
   previousNames?: string[];
+  /** Optional: after this store's key is rotated, disable the replaced key in Klaviyo (see the README's Rotation). */
+  retireReplacedKey?: boolean;
 }
 
 const cfg = new pulumi.Config();
@@ -56,7 +59,9 @@ for (const [store, s] of Object.entries(stores)) {
   const privateApiKey = klaviyoKeys.apply((keys) => {
     const key = keys[store];
     if (typeof key !== "string" || key.trim() === "") {
-      throw new Error(`klaviyoKeys has no key for store "${store}". Set every store's key: pulumi config set --secret klaviyoKeys '{"${store}": "pk_..."}'`);
+      throw new Error(
+        `klaviyoKeys has no key for store "${store}". Set every store's key: run \`pulumi config set --secret klaviyoKeys\` and paste {"${store}": "pk_...", ...} at the prompt.`,
+      );
     }
     return key;
   });
@@ -67,6 +72,7 @@ for (const [store, s] of Object.entries(stores)) {
       privateApiKey,
       ...(s.publicApiKey ? { publicApiKey: s.publicApiKey } : {}),
       label: s.label ?? "UpstackData",
+      ...(s.retireReplacedKey === undefined ? {} : { retireReplacedKey: s.retireReplacedKey }),
     },
     s.previousNames && s.previousNames.length > 0 ? { aliases: s.previousNames.map((n) => ({ name: resourceName(n) })) } : {},
   );

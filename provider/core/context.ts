@@ -1,13 +1,20 @@
 /**
  * Everything the rules need, assembled in one place and passed explicitly:
  * settings, the one transport, the Klaviyo and Upstack clients, the key
- * validator (with its pacer and cache), a clock, a logger and the vocabulary
+ * validator (with its pacer and cache), Klaviyo's single-key endpoints and
+ * what closing the rotation loop keeps per process (key statuses asked at
+ * refresh, advice given once, which destination wants which key), a clock, a logger and the vocabulary
  * of the engine the messages appear in. There is no module-level instance:
  * whoever drives the rules (the Pulumi handlers, a Terraform RPC, the
  * command line) builds a context and keeps it as long as its process.
  */
+import { loadKlaviyoSpec, type KlaviyoSpec } from "../../spec/klaviyo";
 import { envReader, resolveSettings, type ConfigReader, type ProviderSettings, type SettingOverrides } from "../config";
+import { KlaviyoApiKeys } from "../klaviyo/api-key-client";
 import { KlaviyoClient } from "../klaviyo/client";
+import { OnceWarnings } from "../klaviyo/key-conventions";
+import { KeyStatusChecker } from "../klaviyo/key-status";
+import { KeysInUse } from "../klaviyo/keys-in-use";
 import { KeyValidator } from "../klaviyo/key-validator";
 import { RequestPacer } from "../klaviyo/request-pacer";
 import { createLogger, type Logger } from "../log";
@@ -33,6 +40,14 @@ export interface CoreContext {
   readonly upstack: UpstackClient;
   /** Key validation, with its pacer and per-context cache. */
   readonly validator: KeyValidator;
+  /** Klaviyo's beta single-key endpoints (key status, disabling a replaced key), paced with the validator's pacer. */
+  readonly apiKeys: KlaviyoApiKeys;
+  /** Key statuses asked of Klaviyo at refresh, once per distinct key per context. */
+  readonly keyStatus: KeyStatusChecker;
+  /** Advice (the key naming convention, refresh notes), each emitted once per context. */
+  readonly advice: OnceWarnings;
+  /** Which destinations of this process want which key (for retiring a replaced key safely). */
+  readonly keysInUse: KeysInUse;
   /** The clock. */
   readonly clock: Clock;
   /** Progress and warnings. */
@@ -61,6 +76,8 @@ export interface BuildContextOptions {
   readonly transportOptions?: Partial<TransportOptions>;
   /** A transport to use instead of a new one (tests pass one that answers without a network). */
   readonly transport?: Transport;
+  /** Klaviyo's spec files. Default: read from spec/klaviyo. */
+  readonly spec?: KlaviyoSpec;
 }
 
 /** The progress line for a retry, the same wherever it is shown. */
@@ -87,19 +104,26 @@ export function buildContext(options: BuildContextOptions = {}): CoreContext {
       onEvent: (e) => log.info(describeRetry(e)),
       ...options.transportOptions,
     });
-  const klaviyo = new KlaviyoClient(transport, settings.klaviyoApiUrl);
+  const spec = options.spec ?? loadKlaviyoSpec();
+  const klaviyo = new KlaviyoClient(transport, settings.klaviyoApiUrl, spec);
+  // One pacer: its lanes are account × operation, so the validator and the single-key calls share it.
   const pacer = new RequestPacer(
-    settings.klaviyoPaceMs,
+    settings.klaviyoPaceMs > 0,
     undefined,
     () => clock.now(),
     (message) => log.info(message),
   );
+  const apiKeys = new KlaviyoApiKeys(transport, settings.klaviyoApiUrl, spec, pacer);
   return {
     settings,
     transport,
     klaviyo,
     upstack: new UpstackClient(transport, settings.upstackApiUrl, words),
-    validator: new KeyValidator(klaviyo, pacer, { words, now: () => clock.now() }),
+    validator: new KeyValidator(klaviyo, spec, pacer, { words, now: () => clock.now() }),
+    apiKeys,
+    keyStatus: new KeyStatusChecker(apiKeys, words),
+    advice: new OnceWarnings((m) => log.warn(m)),
+    keysInUse: new KeysInUse(),
     clock,
     log,
     words,

@@ -16,7 +16,16 @@
  * @packageDocumentation
  */
 export { buildContext, describeRetry, type BuildContextOptions, type Clock, type CoreContext } from "./context";
-export { CLI_VOCABULARY, PULUMI_VOCABULARY, TERRAFORM_VOCABULARY, settingEnvVar, type EngineName, type SettingName, type Vocabulary } from "./vocabulary";
+export {
+  CLI_VOCABULARY,
+  PULUMI_VOCABULARY,
+  TERRAFORM_VOCABULARY,
+  settingEnvVar,
+  terraformSettingName,
+  type EngineName,
+  type SettingName,
+  type Vocabulary,
+} from "./vocabulary";
 export {
   DESTINATION_INPUTS,
   DESTINATION_OUTPUTS,
@@ -68,7 +77,7 @@ export {
 export { accessRequirement, describeRequirement, UPSTACK_MINIMUM_SCOPES, type AccessRequirement } from "../klaviyo/access";
 export type { KeyValidation, ValidationTarget } from "../klaviyo/key-validator";
 export { ERROR_CATALOGUE, UpstackKlaviyoError, type ErrorCode, type ErrorCatalogueEntry } from "../errors";
-export { envReader, type ConfigReader, type ProviderSettings, type SettingOverrides } from "../config";
+export { envReader, upstackCredentials, type ConfigReader, type ProviderSettings, type SettingOverrides, type UpstackCredentials } from "../config";
 export { createLogger, type Logger, type LoggerOptions } from "../log";
 export { redact, registerSecret } from "../redact";
 export type { HttpRequest, HttpResponse, Transport, TransportEvent } from "../transport/http-transport";

@@ -37,6 +37,8 @@ export interface DesiredState {
   readonly upstackApiKey?: string;
   /** Who manages the destination (set by the engine binding). */
   readonly owner: string;
+  /** After a rotation, disable the replaced key in Klaviyo. Default false (absent). */
+  readonly retireReplacedKey?: boolean;
 }
 
 /** A validation failure: the canonical input and the reason, in the engine's words. */
@@ -124,6 +126,7 @@ function buildSchemas(w: Vocabulary) {
       .refine((s) => /^upstack_[A-Za-z0-9_]{8,}$/.test(s), {
         error: `${n("upstackApiKey")} must be an Upstack API key: it starts with upstack_ followed by letters and digits, without spaces. Paste it again.`,
       }),
+    retireReplacedKey: z.boolean({ error: `${n("retireReplacedKey")} must be true or false.` }),
     owner: trimmedString("owner").refine((s) => s.length >= 1 && s.length <= 300, {
       error: `${n("owner")} must be 1 to 300 characters (the engine binding sets it; do not pass it yourself).`,
     }),
@@ -184,12 +187,12 @@ export function parseDesired(raw: RawInputs, ctx: { readonly defaultPixelId?: st
       else
         failures.push({
           property: "pixelId",
-          reason: `the default pixel id (${w.setting("pixelId")}) is not a UUID. Correct it, or set ${w.property("pixelId")} on the resource.`,
+          reason: `the default pixel id (${w.setting("pixelId")}) is not a UUID. Correct it, or set ${w.property("pixelId")} ${w.onResource}.`,
         });
     } else {
       failures.push({
         property: "pixelId",
-        reason: `${w.property("pixelId")} is required: set it on the resource, or set the provider's default pixel ${w.setting("pixelId")}.`,
+        reason: `${w.property("pixelId")} is required: set it ${w.onResource}, or set ${w.setting("pixelId")}.`,
       });
     }
   }

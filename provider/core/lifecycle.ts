@@ -9,6 +9,7 @@ import { upstackCredentials } from "../config";
 import { PartialCreateError, UpstackApiError, UpstackKlaviyoError } from "../errors";
 import { keyFingerprint } from "../fingerprint";
 import { accessRequirement } from "../klaviyo/access";
+import { adviseOnKeyName, klaviyoStatusAtRefresh, noteDesiredKey, retireReplacedKeyAfterWrite, retirementFromPrior } from "../klaviyo/closed-loop";
 import type { KeyValidation } from "../klaviyo/key-validator";
 import { redact, registerSecret } from "../redact";
 import type { DestinationWrite, UpstackDestination } from "../upstack/client";
@@ -52,14 +53,18 @@ export async function checkDesired(ctx: CoreContext, prior: PriorState, raw: Raw
   const values: Record<string, unknown> = { ...parsed.values };
   const key = values["privateApiKey"];
   if (typeof key !== "string" || isUnknown(key)) return { values, failures: [] };
-  values["keyFingerprint"] = keyFingerprint(key);
+  const fingerprint = keyFingerprint(key);
+  values["keyFingerprint"] = fingerprint;
+  // Every destination of the run records the key it wants, so a retirement never disables a key another one still uses.
+  noteDesiredKey(ctx, fingerprint, values["owner"]);
   if (!planChanges(prior, values).revalidateKey) return { values, failures: [] };
   if (isUnknown(values["publicApiKey"]) || isUnknown(values["scopes"])) return { values, failures: [] };
   try {
-    await ctx.validator.validate(key, {
+    const validation = await ctx.validator.validate(key, {
       publicApiKey: typeof values["publicApiKey"] === "string" ? values["publicApiKey"] : undefined,
       requirement: accessRequirement(Array.isArray(values["scopes"]) ? (values["scopes"] as string[]) : undefined),
     });
+    adviseOnKeyName(ctx, validation);
   } catch (error) {
     return { values: withoutManaged(raw), failures: [toFailure(error, ctx)] };
   }
@@ -88,6 +93,7 @@ export interface CreatedDestination {
  */
 export async function createDestination(ctx: CoreContext, desired: DesiredState): Promise<CreatedDestination> {
   const validation = await validateDesired(ctx, desired);
+  adviseOnKeyName(ctx, validation);
   const dest = await writeDestination(ctx, desired, validation, { adopt: desired.adopt });
   const outputs = buildOutputs(dest, validation, desired);
   if (dest.status === "unhealthy") {
@@ -105,20 +111,30 @@ export async function createDestination(ctx: CoreContext, desired: DesiredState)
  * Rotates the key or changes settings in place. The key is validated again
  * when {@link planChanges} says so; the write is conditional on the ETag last
  * seen, so a change made in the dashboard meanwhile is never overwritten
- * silently.
+ * silently. After the write, with `retireReplacedKey`, the replaced key is
+ * disabled in Klaviyo (see closed-loop.ts); the outputs carry the retirement
+ * made now or the one recorded before.
  */
 export async function updateDestination(ctx: CoreContext, prior: PriorState, desired: DesiredState): Promise<DestinationOutputs> {
   const plan = planChanges(prior, desired as unknown as Readonly<Record<string, unknown>>);
-  const validation: KnownValidation & { fingerprint: string } = plan.revalidateKey
-    ? await validateDesired(ctx, desired)
-    : { ...prior.validation, fingerprint: keyFingerprint(desired.privateApiKey) };
+  const fresh = plan.revalidateKey ? await validateDesired(ctx, desired) : undefined;
+  const validation: KnownValidation & { fingerprint: string } = fresh ?? { ...prior.validation, fingerprint: keyFingerprint(desired.privateApiKey) };
   // Adopts only when asked (or on the resource's own rename, at the recorded ETag): see write-policy.ts.
   const conditions = updateConditions(
     { ...(prior.etag === undefined ? {} : { etag: prior.etag }), ...(prior.owner === undefined ? {} : { owner: prior.owner }) },
     desired,
   );
   const dest = await writeDestination(ctx, desired, validation, conditions);
-  return buildOutputs(dest, validation, desired);
+  if (fresh !== undefined) adviseOnKeyName(ctx, fresh);
+  const retirement = await retireReplacedKeyAfterWrite(ctx, {
+    enabled: desired.retireReplacedKey === true,
+    prior,
+    privateKey: desired.privateApiKey,
+    owner: desired.owner,
+    validation,
+    upstack: dest,
+  });
+  return { ...buildOutputs(dest, validation, desired), ...retirement };
 }
 
 /** What {@link readDestination} found. */
@@ -133,7 +149,10 @@ export interface ReadDestination {
  * Reads the destination back. Gone, or managed by someone else now →
  * undefined (the engine drops it). A key changed outside shows as a different
  * fingerprint; a key Klaviyo now rejects shows as status `unhealthy`, which
- * makes the next check validate the key again.
+ * makes the next check validate the key again. When Upstack reports it
+ * healthy and the key can be found (see closed-loop.ts), Klaviyo is asked
+ * for the key's own status, so a key disabled there shows as unhealthy
+ * before Upstack notices.
  */
 export async function readDestination(ctx: CoreContext, id: string, prior: PriorState): Promise<ReadDestination | undefined> {
   const pixelId = prior.pixelId ?? "";
@@ -146,6 +165,13 @@ export async function readDestination(ctx: CoreContext, id: string, prior: Prior
     ...(prior.publicApiKey === undefined ? {} : { publicApiKey: prior.publicApiKey }),
     ...(prior.scopes === undefined ? {} : { scopes: prior.scopes }),
   });
+  // Klaviyo's side: a key disabled or deleted there is unhealthy even before Upstack notices.
+  const klaviyo = await klaviyoStatusAtRefresh(ctx, prior, outputs);
+  outputs.status = klaviyo.status;
+  if (klaviyo.statusReason === undefined) delete outputs.statusReason;
+  else outputs.statusReason = klaviyo.statusReason;
+  if (klaviyo.keyName !== undefined) outputs.klaviyoKeyName = klaviyo.keyName;
+  Object.assign(outputs, retirementFromPrior(prior));
   const inputs: Record<string, unknown> = {
     pixelId,
     owner: outputs.owner,

@@ -34,6 +34,8 @@ export function buildOutputs(
     updatedAt: dest.updatedAt,
   };
   if (validation.accountName !== undefined) out.klaviyoAccountName = validation.accountName;
+  if (validation.keyId !== undefined) out.klaviyoKeyId = validation.keyId;
+  if (validation.keyName !== undefined) out.klaviyoKeyName = validation.keyName;
   if (dest.statusReason) out.statusReason = dest.statusReason;
   const publicApiKey = dest.publicApiKey ?? inputs.publicApiKey;
   if (publicApiKey) out.publicApiKey = publicApiKey;

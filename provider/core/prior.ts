@@ -14,6 +14,8 @@ export interface PriorState {
   readonly pixelId: string | undefined;
   /** Fingerprint of the key last validated or read (or of the old key input). */
   readonly keyFingerprint: string | undefined;
+  /** `pk_...` hint of that key, from the outputs. */
+  readonly keyHint: string | undefined;
   /** The Site ID the key was checked against. */
   readonly publicApiKey: string | undefined;
   /** The declared scopes, normalised; undefined when Full Access was required. */
@@ -30,6 +32,10 @@ export interface PriorState {
   readonly etag: string | undefined;
   /** What the last validation established. */
   readonly validation: KnownValidation;
+  /** Klaviyo's id of the key disabled after the last rotation that retired one. */
+  readonly retiredKeyId: string | undefined;
+  /** When that key was disabled (ISO 8601). */
+  readonly retiredAt: string | undefined;
 }
 
 /** What is remembered from an earlier validation when no new one is made. */
@@ -38,6 +44,10 @@ export interface KnownValidation {
   readonly accountId: string;
   /** The account's name, when known. */
   readonly accountName: string | undefined;
+  /** Klaviyo's id of the validated key, when its listing identified it. */
+  readonly keyId: string | undefined;
+  /** The key's name in Klaviyo, when its listing identified it. */
+  readonly keyName: string | undefined;
   /** How access was established. */
   readonly accessCheck: string;
   /** When (ISO 8601). */
@@ -55,6 +65,7 @@ export function parsePrior(raw: RawInputs | undefined): PriorState {
     destinationId: str(r["destinationId"]),
     pixelId: str(r["pixelId"]),
     keyFingerprint: str(r["keyFingerprint"]) ?? (typeof oldKey === "string" ? keyFingerprint(oldKey.trim()) : undefined),
+    keyHint: str(r["keyHint"]),
     publicApiKey: str(r["publicApiKey"]),
     scopes: scopes !== undefined && scopes.length > 0 ? scopes : undefined,
     // `destinationStatus` is how states written before 0.2 named the managed status input.
@@ -66,8 +77,12 @@ export function parsePrior(raw: RawInputs | undefined): PriorState {
     validation: {
       accountId: str(r["klaviyoAccountId"]) ?? "",
       accountName: str(r["klaviyoAccountName"]),
+      keyId: str(r["klaviyoKeyId"]),
+      keyName: str(r["klaviyoKeyName"]),
       accessCheck: str(r["accessCheck"]) ?? "",
       validatedAt: str(r["validatedAt"]) ?? "",
     },
+    retiredKeyId: str(r["retiredKeyId"]),
+    retiredAt: typeof r["retiredAt"] === "string" ? r["retiredAt"] : undefined,
   };
 }

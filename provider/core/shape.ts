@@ -120,6 +120,16 @@ export const DESTINATION_INPUTS = {
     default: "the provider's per-pixel key map, then its default key",
     example: 'cfg.requireSecret("upstackApiKeyStoreA")',
   },
+  retireReplacedKey: {
+    type: "boolean",
+    description:
+      "After a rotation is written to Upstack and Upstack reports the destination healthy with the new key, disable the key it replaced in Klaviyo (beta `PATCH /api/api-keys/{id}`, with the new key's credentials; the new key needs `credentials:write`, which Full Access has). Only a key identified without doubt, of the same Klaviyo account, never the key Upstack holds; if disabling fails the rotation stands and a warning gives the manual steps. Risk: any other integration still using the old key stops working. Outputs `retiredKeyId` and `retiredAt` record what was disabled.",
+    secret: false,
+    forcesReplacement: false,
+    presence: "optional",
+    default: "false",
+    example: "true // the old key is disabled once the new one is live",
+  },
   owner: {
     type: "string",
     description: "Who manages the destination, set by the engine binding (Pulumi: `pulumi:<project>/<stack>/<name>`).",
@@ -138,6 +148,17 @@ export const DESTINATION_OUTPUTS = {
   keyHint: { type: "string", description: "`pk_...` + the key's last four characters.", presence: "always" },
   klaviyoAccountId: { type: "string", description: "The Klaviyo account (public key / Site ID) the key belongs to.", presence: "always" },
   klaviyoAccountName: { type: "string", description: "The Klaviyo account's organization name, when it has one.", presence: "optional" },
+  klaviyoKeyId: {
+    type: "string",
+    description:
+      "Klaviyo's id of the private key that was validated (from Klaviyo's api-keys listing; never the key itself), when the listing identified the key.",
+    presence: "optional",
+  },
+  klaviyoKeyName: {
+    type: "string",
+    description: "The name of that key in Klaviyo (e.g. `UpstackData`), when the listing identified the key.",
+    presence: "optional",
+  },
   status: { type: "string", description: "`healthy`, `unhealthy` (Klaviyo rejects the key) or `disabled`.", presence: "always" },
   statusReason: { type: "string", description: "Why the destination is not healthy, when it is not.", presence: "optional" },
   enabled: { type: "boolean", description: "Whether events flow.", presence: "always" },
@@ -151,6 +172,12 @@ export const DESTINATION_OUTPUTS = {
   rotatedAt: { type: "string", description: "When Upstack last received a different key (ISO 8601).", presence: "always" },
   createdAt: { type: "string", description: "When the destination was created (ISO 8601).", presence: "always" },
   updatedAt: { type: "string", description: "When the destination last changed (ISO 8601).", presence: "always" },
+  retiredKeyId: {
+    type: "string",
+    description: "Klaviyo's id of the key disabled after the last rotation that retired one (`retireReplacedKey`).",
+    presence: "optional",
+  },
+  retiredAt: { type: "string", description: "When that key was disabled in Klaviyo (ISO 8601).", presence: "optional" },
 } as const satisfies Record<string, OutputSpec>;
 
 /** The name of a resource input. */

@@ -1,7 +1,7 @@
 /**
- * What access Upstack Data needs from a Klaviyo key, and how a key's access
- * is established without side effects. See the README's "How validation
- * works" for the same rules in prose.
+ * What access Upstack Data needs from a Klaviyo key, and the one rule that reads a key's access
+ * from its `scopes`: Klaviyo publishes no access-level field, only the scopes a key holds (beta
+ * `GET /api/api-keys`). See the README's "How validation works" for the same rule in prose.
  */
 
 /**
@@ -26,8 +26,44 @@ export function describeRequirement(req: AccessRequirement): string {
   return req.kind === "full" ? "Full Access" : `scopes ${req.scopes.join(", ")}`;
 }
 
-/** The scopes a listed key grants. */
-export function grantedScopes(accessLevel: string, scopes: readonly string[]): "all" | ReadonlySet<string> {
-  if (accessLevel === "full") return "all";
-  return new Set(scopes);
+/** A key's access level, read from its scopes (Klaviyo's UI offers these three kinds of key). */
+export type AccessLevel = "full" | "read_only" | "custom";
+
+/** The access level in words, as Klaviyo's UI names it. */
+export function accessLevelName(level: AccessLevel): string {
+  return level === "full" ? "Full Access" : level === "read_only" ? "Read-Only" : "Custom";
+}
+
+/**
+ * The rule. `allScopes` is every scope a key can hold: the enum of the listing's `scopes`
+ * attribute in Klaviyo's spec file (get_api_keys_beta.json).
+ *
+ * - **Full Access**: the key holds every scope of `allScopes` (a Full Access key is granted all).
+ * - **Read-Only**: not Full Access, and every scope it holds ends in `:read` (no `:write`).
+ * - **Custom**: anything else.
+ *
+ * Scopes the key holds that `allScopes` does not list (added by Klaviyo after the spec files
+ * were copied) change nothing.
+ */
+export function accessLevelOf(scopes: readonly string[], allScopes: readonly string[]): AccessLevel {
+  const held = new Set(scopes);
+  if (allScopes.length > 0 && allScopes.every((s) => held.has(s))) return "full";
+  if (scopes.every((s) => s.endsWith(":read"))) return "read_only";
+  return "custom";
+}
+
+/** The verdict of {@link judgeAccess}. */
+export interface AccessVerdict {
+  /** The key's level under the rule. */
+  readonly level: AccessLevel;
+  /** Required scopes the key does not hold (empty: the key passes). */
+  readonly missing: readonly string[];
+}
+
+/** Judges a key holding `scopes` against `req`, applying {@link accessLevelOf} once. */
+export function judgeAccess(req: AccessRequirement, scopes: readonly string[], allScopes: readonly string[]): AccessVerdict {
+  const level = accessLevelOf(scopes, allScopes);
+  const held = new Set(scopes);
+  const required = req.kind === "full" ? allScopes : req.scopes;
+  return { level, missing: required.filter((s) => !held.has(s)) };
 }

@@ -1,86 +1,101 @@
 /**
- * Paces Klaviyo's accounts endpoint (rate tier XS: 1 request/s burst, 15/min,
- * per Klaviyo account and shared with every integration on it), so that
- * validating many keys of one account at once neither trips the limit nor
- * spends the account's quota on throttled requests.
+ * Paces Klaviyo requests per account and per endpoint, at each endpoint's own rate tier as
+ * Klaviyo's spec files give it (`x-klaviyo-ratelimit`: accounts and api-keys 1/s and 15/min,
+ * metrics 10/s 150/min, profiles and lists 75/s 750/min, events 350/s 3500/min). Klaviyo keeps
+ * these limits per account and shares them with every integration on it, so validating many keys
+ * of one account at once neither trips a limit nor spends the account's quota on throttled
+ * requests, while keys of different accounts go in parallel.
  *
- * Requests are paced per lane: a lane is the declared Klaviyo account
- * (`publicApiKey`), so keys of different declared accounts are validated in
- * parallel; keys whose account is not declared share one lane, paced at
- * 1/s (they may belong to one account) but without the per-minute cap (they
- * may not).
+ * A lane is one account's use of one endpoint. Calls of a lane run one at a time; each starts at
+ * least `1000 / burst` ms after the previous one completed, and no more than `steady` complete in
+ * any 60 s (counted at completion, which is never before Klaviyo saw the request).
  */
 
-/** Limits of one lane. */
-export interface PacerLimits {
-  /** Minimum time between two request starts in a lane, in ms. Klaviyo XS: 1000. */
-  readonly spacingMs: number;
-  /** Most request starts in any 60 s of a lane; undefined for none. Klaviyo XS: 15. */
-  readonly perMinute: number | undefined;
+/** One endpoint's tier: a one-second burst limit and a one-minute steady limit. */
+export interface TierLimits {
+  /** Requests allowed in any one second. */
+  readonly burstPerSecond: number;
+  /** Requests allowed in any sixty seconds. */
+  readonly perMinute: number;
 }
-
-/** Klaviyo's XS tier: 1 request/s, 15/min per account. */
-export const KLAVIYO_ACCOUNTS_SPACING_MS = 1000;
-/** The lane of keys whose account is not declared. */
-export const UNDECLARED_LANE = "";
 
 interface Lane {
   chain: Promise<void>;
   nextStart: number;
-  starts: number[];
+  ends: number[];
 }
 
-/** Paces calls per lane: one call of a lane at a time, each starting a spacing after the previous one completed. */
+/** Paces calls per lane (account × endpoint). */
 export class RequestPacer {
   private readonly lanes = new Map<string, Lane>();
 
   /**
-   * @param spacingMs - minimum time between request starts in a lane (`UPSTACK_KLAVIYO_PACE_MS`); 0 turns pacing off.
+   * @param enabled - false turns pacing off (`UPSTACK_KLAVIYO_PACE_MS=0`).
    * @param sleep - waits `ms` (replaceable in tests).
    * @param now - the clock (replaceable in tests).
    * @param progress - told about long waits (the context's logger); default silent.
    */
   constructor(
-    private readonly spacingMs: number = KLAVIYO_ACCOUNTS_SPACING_MS,
+    private readonly enabled: boolean = true,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     private readonly now: () => number = Date.now,
     private readonly progress: (message: string) => void = () => undefined,
   ) {}
 
-  /** Runs `call` when its lane allows; calls in one lane start in order. */
-  run<T>(laneKey: string, call: () => Promise<T>): Promise<T> {
-    if (this.spacingMs <= 0) return call();
-    const limits: PacerLimits = { spacingMs: this.spacingMs, perMinute: laneKey === UNDECLARED_LANE ? undefined : 15 };
-    let lane = this.lanes.get(laneKey);
+  private lane(key: string): Lane {
+    let lane = this.lanes.get(key);
     if (lane === undefined) {
-      lane = { chain: Promise.resolve(), nextStart: 0, starts: [] };
-      this.lanes.set(laneKey, lane);
+      lane = { chain: Promise.resolve(), nextStart: 0, ends: [] };
+      this.lanes.set(key, lane);
     }
-    const l = lane;
+    return lane;
+  }
+
+  /**
+   * Runs `call` when the lane `account`/`endpoint` allows, at `limits`; calls of a lane start in order.
+   * @param what - what the call is for, in the log line shown when it waits 2 s or more.
+   */
+  run<T>(account: string, endpoint: string, limits: TierLimits, call: () => Promise<T>, what = "validating another key"): Promise<T> {
+    if (!this.enabled) return call();
+    const l = this.lane(`${account}|${endpoint}`);
     const turn = l.chain.then(async () => {
       const now = this.now();
       let at = Math.max(now, l.nextStart);
-      if (limits.perMinute !== undefined) {
-        l.starts = l.starts.filter((t) => t > at - 60_000);
-        const oldest = l.starts[0];
-        if (l.starts.length >= limits.perMinute && oldest !== undefined) at = Math.max(at, oldest + 60_000);
-      }
-      l.starts.push(at);
+      l.ends = l.ends.filter((t) => t > at - 60_000);
+      const oldest = l.ends[l.ends.length - limits.perMinute];
+      if (l.ends.length >= limits.perMinute && oldest !== undefined) at = Math.max(at, oldest + 60_000);
       const wait = at - now;
       if (wait >= 2000) {
         this.progress(
-          `waiting ${(wait / 1000).toFixed(1)} s for Klaviyo's accounts rate limit (1/s, 15/min per account) before validating another key${laneKey === UNDECLARED_LANE ? "" : ` of account ${laneKey}`}.`,
+          `waiting ${(wait / 1000).toFixed(1)} s for Klaviyo's ${endpoint} rate limit (${limits.burstPerSecond}/s, ${limits.perMinute}/min per account) before ${what} of account ${account}.`,
         );
       }
       if (wait > 0) await this.sleep(wait);
     });
     const result = turn.then(call);
-    // The next call of the lane starts a full spacing after this one has completed, so that two
-    // requests can never reach Klaviyo less than the spacing apart, whatever the network did.
-    const settle = (): void => {
-      l.nextStart = this.now() + limits.spacingMs;
-    };
+    const settle = (): void => this.completed(l, limits);
     l.chain = result.then(settle, settle);
     return result;
+  }
+
+  /**
+   * Records a call of lane `account`/`endpoint` that has just completed without going through
+   * {@link RequestPacer.run} (a key's first accounts request, made before its account was known).
+   */
+  record(account: string, endpoint: string, limits: TierLimits): void {
+    if (!this.enabled) return;
+    const l = this.lane(`${account}|${endpoint}`);
+    l.chain = l.chain.then(() => this.completed(l, limits));
+  }
+
+  /** Waits `ms` (no wait when pacing is off). */
+  async pause(ms: number): Promise<void> {
+    if (this.enabled && ms > 0) await this.sleep(ms);
+  }
+
+  private completed(l: Lane, limits: TierLimits): void {
+    const t = this.now();
+    l.nextStart = Math.max(l.nextStart, t + Math.ceil(1000 / limits.burstPerSecond));
+    l.ends.push(t);
   }
 }

@@ -12,7 +12,7 @@ import { DEFAULT_RETRY_OPTIONS, isRepeatable, isRetryableStatus, retryDelayMs, s
 import { checkBaseUrl } from "./url-policy";
 
 /** HTTP methods the provider uses. */
-export type HttpMethod = "GET" | "PUT" | "POST" | "DELETE";
+export type HttpMethod = "GET" | "PUT" | "POST" | "PATCH" | "DELETE";
 
 /** One logical request (possibly several attempts). */
 export interface HttpRequest {
@@ -70,6 +70,13 @@ export interface TransportOptions {
   readonly attemptTimeoutMs: number;
   /** Deadline of one logical request, all attempts and waits included, in ms. Default 60 000. */
   readonly deadlineMs: number;
+  /**
+   * A retry is started only when at least this much of the deadline is left for it (capped at
+   * `attemptTimeoutMs`). An attempt squeezed into the deadline's last milliseconds cannot be
+   * answered in time, yet the server may still act on it after the caller was told it failed.
+   * Default 100.
+   */
+  readonly minAttemptMs: number;
   /** The retry policy. */
   readonly retry: RetryOptions;
   /** Keep-alive connections per origin. Default 32. */
@@ -86,6 +93,7 @@ export interface TransportOptions {
 export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
   attemptTimeoutMs: 10_000,
   deadlineMs: 60_000,
+  minAttemptMs: 100,
   retry: DEFAULT_RETRY_OPTIONS,
   connectionsPerOrigin: 32,
 };
@@ -171,7 +179,7 @@ export class HttpTransport implements Transport {
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
     const what = `${req.method} ${req.path}`;
     const headers: Record<string, string> = { ...req.headers };
-    if (req.body !== undefined) headers["content-type"] = "application/json";
+    if (req.body !== undefined) headers["content-type"] ??= "application/json";
     if (req.idempotencyKey !== undefined) headers["idempotency-key"] = req.idempotencyKey;
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const repeatable = isRepeatable(req.method, req.idempotencyKey !== undefined);
@@ -195,8 +203,13 @@ export class HttpTransport implements Transport {
           ". Run again later; if it persists, check the service's status.",
       });
 
+    const minAttempt = Math.min(this.options.minAttemptMs, this.options.attemptTimeoutMs);
+    /** What the previous attempt's failure will be reported as if no further attempt fits the deadline. */
+    let giveUp: HttpError | undefined;
     for (let attempt = 1; ; attempt++) {
       const remaining = deadline - Date.now();
+      // A wait can overrun (a busy event loop): re-check before starting the retry.
+      if (giveUp !== undefined && remaining < minAttempt) throw giveUp;
       const timeout = Math.max(1, Math.min(this.options.attemptTimeoutMs, remaining));
       let outcome: { response: HttpResponse } | { error: unknown };
       this.counts[countKey] = (this.counts[countKey] ?? 0) + 1;
@@ -231,8 +244,9 @@ export class HttpTransport implements Transport {
         if (!isRetryableStatus(response.status, this.options.retry) || !repeatable) return response;
         const hint = serverRetryHintMs(response.headers, response.body, Date.now(), req.retryHint);
         const delay = retryDelayMs(attempt, hint, this.options.retry, random);
-        if (attempt > this.options.retry.maxRetries || Date.now() + delay > deadline) throw statusError(response, attempt, hint);
+        if (attempt > this.options.retry.maxRetries || Date.now() + delay + minAttempt > deadline) throw statusError(response, attempt, hint);
         lastRetriedStatus = response;
+        giveUp = statusError(response, attempt, undefined);
         this.options.onEvent?.({ kind: "retry", service: req.service, what, reason: `HTTP ${response.status}`, delayMs: delay, attempt });
         await sleep(delay);
         continue;
@@ -242,7 +256,7 @@ export class HttpTransport implements Transport {
       let timedOut = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "TimeoutError" || code === "AbortError";
       const retryable = repeatable && (timedOut || RETRYABLE_ERROR_CODES.has(code));
       const delay = retryDelayMs(attempt, undefined, this.options.retry, random);
-      const lastAttempt = !retryable || attempt > this.options.retry.maxRetries || Date.now() + delay >= deadline;
+      const lastAttempt = !retryable || attempt > this.options.retry.maxRetries || Date.now() + delay + minAttempt > deadline;
       if (timedOut && timeout < this.options.attemptTimeoutMs && lastConnectionFailure !== undefined) {
         // The deadline cut this attempt short; what actually went wrong is the earlier connection failure.
         code = lastConnectionFailure;
@@ -253,17 +267,17 @@ export class HttpTransport implements Transport {
         // The deadline cut this attempt short; what actually went wrong is the status the earlier attempts got.
         throw statusError(lastRetriedStatus, lastRetriedStatus.attempts, undefined);
       }
-      if (lastAttempt) {
-        throw new HttpError({
-          code: timedOut ? "http_timeout" : "http_connection",
-          service: req.service,
-          attempts: attempt,
-          cause: outcome.error,
-          message: timedOut
-            ? `${req.service} did not answer ${what} in time (${attempt} attempt(s), ${this.options.attemptTimeoutMs} ms each, ${this.options.deadlineMs} ms deadline). Run again; on slow networks raise UPSTACK_KLAVIYO_TIMEOUT_MS or UPSTACK_KLAVIYO_DEADLINE_MS.`
-            : `Could not reach ${req.service} at ${url.origin} for ${what} (${redact(code)}, ${attempt} attempt(s)). Check the base URL and the network.`,
-        });
-      }
+      const failure = new HttpError({
+        code: timedOut ? "http_timeout" : "http_connection",
+        service: req.service,
+        attempts: attempt,
+        cause: outcome.error,
+        message: timedOut
+          ? `${req.service} did not answer ${what} in time (${attempt} attempt(s), ${this.options.attemptTimeoutMs} ms each, ${this.options.deadlineMs} ms deadline). Run again; on slow networks raise UPSTACK_KLAVIYO_TIMEOUT_MS or UPSTACK_KLAVIYO_DEADLINE_MS.`
+          : `Could not reach ${req.service} at ${url.origin} for ${what} (${redact(code)}, ${attempt} attempt(s)). Check the base URL and the network.`,
+      });
+      if (lastAttempt) throw failure;
+      giveUp = failure;
       this.options.onEvent?.({ kind: "retry", service: req.service, what, reason: code, delayMs: delay, attempt });
       await sleep(delay);
     }

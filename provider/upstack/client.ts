@@ -131,7 +131,7 @@ export class UpstackClient {
       throw new UpstackApiError(
         "upstack_changed_outside_pulumi",
         412,
-        `Pixel ${creds.pixelId}'s Klaviyo destination ${current.id} was changed outside ${this.words.engine === "terraform" ? "Terraform" : "Pulumi"} since it was last read, so it was not deleted. ${this.words.refresh}, then destroy again (or delete it in the Upstack dashboard).`,
+        `Pixel ${creds.pixelId}'s Klaviyo destination ${current.id} was changed outside ${this.words.engineName} since it was last read, so it was not deleted. ${this.words.refresh}, then destroy again (or delete it in the Upstack dashboard).`,
       );
     }
     throw upstackError(res, "delete", creds.pixelId, this.words);
@@ -210,7 +210,7 @@ export function upstackError(res: HttpResponse, action: string, pixelId: string,
       return new UpstackApiError(
         "upstack_owned_by_other",
         409,
-        `Pixel ${pixelId} already has a Klaviyo destination ${owner}. Set ${words.assignment("adopt", "true")} on this resource to take it over, or remove that destination first (in the dashboard or from the stack that manages it).`,
+        `Pixel ${pixelId} already has a Klaviyo destination ${owner}. Set ${words.assignment("adopt", "true")} ${words.adoptHow} to take it over, or remove that destination first (in the dashboard or from ${words.otherManager}).`,
         { property: "adopt" },
       );
     }
@@ -218,7 +218,7 @@ export function upstackError(res: HttpResponse, action: string, pixelId: string,
       return new UpstackApiError(
         "upstack_changed_outside_pulumi",
         412,
-        `Pixel ${pixelId}'s Klaviyo destination was changed outside ${words.engine === "terraform" ? "Terraform" : "Pulumi"} since it was last read, so it was not overwritten. ${words.refreshThenApply}.`,
+        `Pixel ${pixelId}'s Klaviyo destination was changed outside ${words.engineName} since it was last read, so it was not overwritten. ${words.refreshThenApply}.`,
       );
     case 400:
     case 422: {

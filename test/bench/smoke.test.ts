@@ -1,10 +1,12 @@
 // Smoke test of the benchmark: runs `tsx bench/bench.ts --n 1 --json --latency-ms 1` as a child
 // process and checks the JSON's shape and that a no-op up and a preview make no HTTP requests.
 // No timing assertions: the figures live in BENCHMARKS.md.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+
+import { parseArgs, table, type BenchResult } from "../../bench/bench";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -25,7 +27,7 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
     execFile(
       process.execPath,
       [join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "bench/bench.ts", ...args],
-      { cwd: ROOT, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: ROOT, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
       },
@@ -58,6 +60,9 @@ describe("bench/bench.ts", () => {
       expect(row.requests).toBe(0);
       expect(row.requestsPerResource).toEqual({});
     }
+    // Refresh: Upstack's GET per destination, and Klaviyo's status of the one key Upstack holds.
+    const refresh = result.runs.find((x) => x.op === "refresh")!;
+    expect(refresh.requestsPerResource).toEqual({ "upstack GET /destinations/api/klaviyo": 1, [`klaviyo GET /api/api-keys/${"{id}"}/`]: 1 });
     const create = result.runs.find((x) => x.op === "create")!;
     expect(create.requestsPerResource["upstack PUT /destinations/api/klaviyo"]).toBe(1);
     expect(typeof result["providerBytes"]).toBe("number");
@@ -68,5 +73,27 @@ describe("bench/bench.ts", () => {
     expect(typeof machine["node"]).toBe("string");
     const naive = result["naive"] as Record<string, unknown>;
     expect(typeof naive["serialized"]).toBe("boolean");
-  }, 130_000);
+
+    // The human table of the same run: every MISSED line says why, no stack trace, and it ends
+    // with a one-line verdict rather than a MISSED line.
+    const text = table(result as unknown as BenchResult)
+      .trimEnd()
+      .split("\n");
+    expect(text.filter((l) => /^\s+at /.test(l))).toEqual([]);
+    expect(text).toContain("Targets (BENCHMARKS.md, section Targets). MISSED means this run did not reach the target; it is not an error:");
+    text.forEach((l, i) => {
+      if (l.startsWith("MISSED ")) expect(text[i + 1]).toMatch(/^ {7}why: \S/);
+    });
+    const targets = result["targets"] as Array<{ met: boolean }>;
+    expect(text[text.length - 1]).toMatch(new RegExp(`^${targets.filter((t) => t.met).length} of ${targets.length} targets met`));
+    expect(text.find((l) => l.startsWith("naive docs-style provider"))).not.toMatch(/\n/);
+  }, 320_000);
+});
+
+test("a run without --out writes to the git-ignored .bench/results, never the tracked bench/results", () => {
+  const out = parseArgs([]).out;
+  expect(out).toBe(join(ROOT, ".bench", "results"));
+  // git check-ignore exits 0 when the path is ignored.
+  expect(() => execFileSync("git", ["check-ignore", "-q", join(out, "results.json")], { cwd: ROOT })).not.toThrow();
+  expect(() => execFileSync("git", ["check-ignore", "-q", join(ROOT, "bench", "results", "results.json")], { cwd: ROOT })).toThrow();
 });

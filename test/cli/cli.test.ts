@@ -90,7 +90,7 @@ describe("check-key: valid keys (exit 0)", () => {
     const r = await run(["check-key"], { env: { KLAVIYO_PRIVATE_KEY: full.key } });
     expect(r.code).toBe(EXIT_CODES.ok);
     expect(r.stdout).toBe(
-      `✓ ${hint(full)} is live, belongs to Klaviyo account ${account.id} (Acme Outdoor), Full Access confirmed: Klaviyo's key listing (GET /api/api-keys/) shows Full Access.\n`,
+      `✓ ${hint(full)} is live, belongs to Klaviyo account ${account.id} (Acme Outdoor), Full Access confirmed: Klaviyo's key listing (GET /api/api-keys) shows the key "${full.label}" (${full.id}) with Full Access (every scope).\n`,
     );
     expect(r.stderr).toBe("");
   });
@@ -100,12 +100,14 @@ describe("check-key: valid keys (exit 0)", () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
     const j = r.json();
-    expect(Object.keys(j).sort()).toEqual(["accessCheck", "accountId", "accountName", "keyHint", "ok", "unverifiedScopes", "validatedAt"]);
+    expect(Object.keys(j).sort()).toEqual(["accessCheck", "accountId", "accountName", "keyHint", "keyId", "keyName", "ok", "unverifiedScopes", "validatedAt"]);
     expect(j).toEqual({
       ok: true,
       keyHint: hint(full),
       accountId: account.id,
       accountName: "Acme Outdoor",
+      keyId: full.id,
+      keyName: full.label,
       accessCheck: expect.stringContaining("Full Access"),
       unverifiedScopes: [],
       validatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -287,6 +289,19 @@ describe("check-key: inconclusive (exit 3)", () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/challenge page/);
     expect(r.stderr).toContain("(klaviyo_inconclusive)");
+  });
+
+  test("the beta key listing withdrawn (404): klaviyo_endpoint_gone, exit 3, says to declare --scopes, never to run again", async () => {
+    const body = { errors: [{ id: "00000000-0000-4000-8000-000000000000", status: 404, code: "not_found", title: "Not found.", detail: "Not found." }] };
+    emu.faults.add({ service: "klaviyo", path: "/api/api-keys", fault: { kind: "status", status: 404, body } });
+    const r = await run(["check-key", "--json"], { env: { KLAVIYO_PRIVATE_KEY: full.key } });
+    expect(r.code).toBe(EXIT_CODES.inconclusive);
+    expect(r.json()).toMatchObject({
+      ok: false,
+      code: "klaviyo_endpoint_gone",
+      message: expect.stringMatching(/changed or withdrew this beta endpoint.*Declare the scopes/),
+    });
+    expect(r.stdout).not.toMatch(/run again/i);
   });
 
   test("rate limited past the deadline: klaviyo_inconclusive", async () => {

@@ -30,7 +30,7 @@ const services =
   (upstack: Answer, klaviyo: Partial<Record<string, ReturnType<typeof res>>> = {}): Answer =>
   (req) => {
     if (req.service === "upstack") return upstack(req);
-    return klaviyo[req.path] ?? (req.path === "/api/accounts/" ? res(200, accountsBody("AbC123")) : res(200, apiKeysBody([["a1b2", "full", []]])));
+    return klaviyo[req.path] ?? (req.path === "/api/accounts/" ? res(200, accountsBody("AbC123")) : res(200, apiKeysBody([["a1b2", "full"]])));
   };
 const putAnswers = (answer: ReturnType<typeof res>) => services(() => answer);
 const create = (answer: Answer, env: Record<string, string> = {}) => createDestination(fakeContext(answer, { env }).ctx, desired);
@@ -61,7 +61,7 @@ async function createAgainst(handle: Parameters<typeof createServer>[1]): Promis
     if (req.url?.startsWith("/api/accounts/"))
       return void response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(accountsBody("AbC123")));
     if (req.url?.startsWith("/api/api-keys/"))
-      return void response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(apiKeysBody([["a1b2", "full", []]])));
+      return void response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(apiKeysBody([["a1b2", "full"]])));
     handle!(req, response);
   });
   const ctx = realContext(s.url);
@@ -111,7 +111,7 @@ const DRIVERS: Record<ErrorCode, { cause: string; drive: () => Promise<unknown> 
   },
   klaviyo_key_not_full_access: {
     cause: "the listing shows the key read-only",
-    drive: () => rejectionOf(create(services(() => res(200, destination()), { "/api/api-keys/": res(200, apiKeysBody([["a1b2", "read_only", []]])) }))),
+    drive: () => rejectionOf(create(services(() => res(200, destination()), { "/api/api-keys/": res(200, apiKeysBody([["a1b2", "read_only"]])) }))),
   },
   klaviyo_account_mismatch: {
     cause: "the key belongs to another account than publicApiKey",
@@ -120,6 +120,27 @@ const DRIVERS: Record<ErrorCode, { cause: string; drive: () => Promise<unknown> 
   klaviyo_inconclusive: {
     cause: "Klaviyo answers 500",
     drive: () => rejectionOf(create(services(() => res(200, destination()), { "/api/accounts/": res(500) }))),
+  },
+  klaviyo_request_rejected: {
+    cause: "Klaviyo answers a JSON 400 naming a query parameter",
+    drive: () =>
+      rejectionOf(
+        create(
+          services(() => res(200, destination()), {
+            "/api/accounts/": res(400, {
+              errors: [{ id: "e", code: "invalid", title: "Invalid input.", detail: "bad", source: { parameter: "fields[account]" } }],
+            }),
+          }),
+        ),
+      ),
+  },
+  klaviyo_endpoint_gone: {
+    cause: "the beta key listing answers 404 while Full Access is required",
+    drive: () => rejectionOf(create(services(() => res(200, destination()), { "/api/api-keys/": res(404, jsonApiError(404, "Not found.")) }))),
+  },
+  klaviyo_unexpected_response: {
+    cause: "Klaviyo's accounts answer does not fit its published schema",
+    drive: () => rejectionOf(create(services(() => res(200, destination()), { "/api/accounts/": res(200, { data: [{ type: "account", id: "AbC123" }] }) }))),
   },
   upstack_unauthorized: { cause: "Upstack answers 401", drive: () => rejectionOf(create(putAnswers(res(401, { message: "invalid" })))) },
   upstack_missing_scope: { cause: "Upstack answers 403", drive: () => rejectionOf(create(putAnswers(res(403, { message: "scope" })))) },
@@ -143,7 +164,16 @@ const DRIVERS: Record<ErrorCode, { cause: string; drive: () => Promise<unknown> 
   http_error: { cause: "Upstack answers a status the contract does not have (418)", drive: () => rejectionOf(create(putAnswers(res(418)))) },
   http_timeout: {
     cause: "Upstack never answers",
-    drive: () => createAgainst(() => undefined),
+    drive: async () => {
+      const s = await server(() => undefined);
+      const ctx = realContext(s.url);
+      try {
+        return await rejectionOf(ctx.upstack.get({ apiKey: "upstack_unit_test_key_0001", pixelId: desired.pixelId }));
+      } finally {
+        await ctx.close();
+        await s.close();
+      }
+    },
   },
   http_connection: {
     cause: "Upstack's port refuses connections",

@@ -37,12 +37,14 @@ test("the default pixel comes from the settings; without one the message names t
   const { pixelId: _p, ...noPixel } = base;
   expect(parseDesired(noPixel, { defaultPixelId: "9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f" }).desired?.pixelId).toBe("9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f");
   expect(parseDesired(noPixel).failures[0]?.reason).toMatch(/pixelId is required.*upstack:pixelId \(or UPSTACK_PIXEL_ID\)/);
-  expect(parseDesired(noPixel, { words: TERRAFORM_VOCABULARY }).failures[0]?.reason).toMatch(/pixel_id is required.*pixel_id \(or UPSTACK_PIXEL_ID\)/);
+  expect(parseDesired(noPixel, { words: TERRAFORM_VOCABULARY }).failures[0]?.reason).toMatch(
+    /pixel_id is required: set it in the resource block, or set pixel_id in the provider "upstack" block \(or UPSTACK_PIXEL_ID\)/,
+  );
 });
 
 test.each([
   [PULUMI_VOCABULARY, "privateApiKey contains whitespace", "publicApiKey must be a Klaviyo Site ID", "pulumi config set --secret klaviyoPrivateKey"],
-  [TERRAFORM_VOCABULARY, "private_api_key contains whitespace", "public_api_key must be a Klaviyo Site ID", "TF_VAR_klaviyo_private_key"],
+  [TERRAFORM_VOCABULARY, "private_api_key contains whitespace", "public_api_key must be a Klaviyo Site ID", "`private_api_key_wo = var.klaviyo_private_key`"],
   [CLI_VOCABULARY, "the key contains whitespace", "--public-api-key must be a Klaviyo Site ID", "KLAVIYO_PRIVATE_KEY or on stdin"],
 ])("messages speak the engine's words (%#)", (words, keyMessage, siteIdMessage, setKey) => {
   const { failures } = parseDesired({ ...base, privateApiKey: "pk_abc def", publicApiKey: "x" }, { words });

@@ -16,7 +16,7 @@ const key = fakeKey("a1b2");
 const pixelId = "9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f";
 const owner = "pulumi:proj/dev/klaviyo";
 const desired = requireDesired({ pixelId, privateApiKey: key, owner });
-const klaviyoOk: Answer = (req) => (req.path === "/api/accounts/" ? res(200, accountsBody("AbC123")) : res(200, apiKeysBody([["a1b2", "full", []]])));
+const klaviyoOk: Answer = (req) => (req.path === "/api/accounts/" ? res(200, accountsBody("AbC123")) : res(200, apiKeysBody([["a1b2", "full"]])));
 const upstackAnswers =
   (upstack: Answer): Answer =>
   (req) =>

@@ -50,7 +50,9 @@ export function expectJsonApiError(res: Res, status: number, code: string, detai
   expect(e.id).toMatch(/^[0-9a-f-]{36}$/);
   expect(e.status).toBe(status);
   expect(e.code).toBe(code);
-  expect(e.source).toEqual({ pointer: "/data/" });
+  // A parameter problem names the parameter (`source.parameter`); everything else points at `/data/`.
+  if (!("parameter" in e.source)) expect(e.source).toEqual({ pointer: "/data/" });
+  else expect(Object.keys(e.source)).toEqual(["parameter"]);
   expect(e.links).toEqual({});
   expect(e.meta).toEqual({});
   if (typeof detail === "string") expect(e.detail).toBe(detail);

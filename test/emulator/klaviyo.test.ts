@@ -1,4 +1,5 @@
 import { startEmulator, KLAVIYO_SCOPES, KLAVIYO_READ_SCOPES, type RunningEmulator } from "../../emulator";
+import { loadKlaviyoSpec } from "../../spec/klaviyo";
 import { BETA_REVISION, REVISION, call, expectJsonApiError, klaviyoGet, klaviyoHeaders } from "./helpers";
 
 let emu: RunningEmulator;
@@ -30,7 +31,8 @@ describe("GET /api/accounts/", () => {
     const res = await klaviyoGet(emu, "/api/accounts/", key.key);
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toContain("application/vnd.api+json");
-    expect(res.json.links).toEqual({ self: `${emu.url}/api/accounts/`, next: null, prev: null });
+    // The spec types links.next/prev as strings: the emulator leaves them out when there is no such page.
+    expect(res.json.links).toEqual({ self: `${emu.url}/api/accounts/` });
     const [a] = res.json.data;
     expect(a.type).toBe("account");
     expect(a.id).toBe(account.id);
@@ -129,9 +131,10 @@ describe("scopes", () => {
     ["/api/lists/", "lists:read"],
   ];
 
-  it("exports the scope list; full has all, read_only every :read", async () => {
+  it("exports the scope list (the enum of Klaviyo's spec file); full has all, read_only every :read", async () => {
     expect(KLAVIYO_SCOPES).toContain("credentials:read");
-    expect(KLAVIYO_SCOPES).toHaveLength(32);
+    expect(KLAVIYO_SCOPES).toEqual(loadKlaviyoSpec().scopes);
+    expect(KLAVIYO_SCOPES).toHaveLength(63);
     const a = await emu.admin.createKlaviyoAccount();
     const full = await emu.admin.createKlaviyoKey({ accountId: a.id });
     const ro = await emu.admin.createKlaviyoKey({ accountId: a.id, accessLevel: "read_only" });
@@ -145,7 +148,7 @@ describe("scopes", () => {
     for (const [path] of probes.slice(1)) {
       const res = await klaviyoGet(emu, path, key.key);
       expect(res.status).toBe(200);
-      expect(res.json).toEqual({ data: [], links: { self: `${emu.url}${path}`, next: null, prev: null } });
+      expect(res.json).toEqual({ data: [], links: { self: `${emu.url}${path}` } });
     }
   });
 
@@ -173,6 +176,16 @@ describe("scopes", () => {
     const a = await emu.admin.createKlaviyoAccount();
     await expect(emu.admin.createKlaviyoKey({ accountId: a.id, accessLevel: "custom", scopes: ["nope:read"] })).rejects.toMatchObject({ status: 400 });
   });
+
+  it("refuses explicit scopes on a read_only or full key instead of dropping them, and a custom key without scopes", async () => {
+    const a = await emu.admin.createKlaviyoAccount();
+    await expect(emu.admin.createKlaviyoKey({ accountId: a.id, accessLevel: "read_only", scopes: ["events:write"] })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/only for a custom key/),
+    });
+    await expect(emu.admin.createKlaviyoKey({ accountId: a.id, scopes: ["events:write"] })).rejects.toMatchObject({ status: 400 });
+    await expect(emu.admin.createKlaviyoKey({ accountId: a.id, accessLevel: "custom", scopes: [] })).rejects.toMatchObject({ status: 400 });
+  });
 });
 
 describe("GET /api/api-keys/ (beta)", () => {
@@ -192,11 +205,18 @@ describe("GET /api/api-keys/ (beta)", () => {
     expect(byId.has(other.key.id)).toBe(false);
     const f = byId.get(full.id);
     expect(f.type).toBe("api-key");
-    expect(f.attributes).toMatchObject({ label: "UpstackData", key: `pk_****${full.key.slice(-4)}`, access_level: "full", disabled: false });
+    // The spec's attributes: name, status, scopes, created; redacted_key only when asked for.
+    expect(Object.keys(f.attributes).sort()).toEqual(["created", "name", "scopes", "status"]);
+    expect(f.attributes).toMatchObject({ name: "UpstackData", status: "active" });
     expect(f.attributes.scopes).toEqual([...KLAVIYO_SCOPES]);
     expect(new Date(f.attributes.created).toISOString()).toBe(f.attributes.created);
-    expect(byId.get(ro.id).attributes.access_level).toBe("read_only");
-    expect(byId.get(off.id).attributes.disabled).toBe(true);
+    expect(byId.get(ro.id).attributes.scopes).toEqual([...KLAVIYO_READ_SCOPES]);
+    expect(byId.get(off.id).attributes.status).toBe("disabled");
+    const asked = await call(`${emu.url}/api/api-keys/?additional-fields[api-key]=redacted_key`, { headers: klaviyoHeaders(full.key, BETA_REVISION) });
+    expect(asked.status).toBe(200);
+    const fa = asked.json.data.find((d: any) => d.id === full.id);
+    expect(fa.attributes.redacted_key).toBe(`pk_****${full.key.slice(-4)}`);
+    for (const k of [full.key, ro.key, off.key]) expect(asked.text).not.toContain(k);
     for (const k of [full.key, ro.key, off.key]) expect(res.text).not.toContain(k);
 
     expect((await klaviyoGet(emu, "/api/api-keys/", ro.key, BETA_REVISION)).status).toBe(200);
@@ -206,6 +226,63 @@ describe("GET /api/api-keys/ (beta)", () => {
     const a = await emu.admin.createKlaviyoAccount();
     const k = await emu.admin.createKlaviyoKey({ accountId: a.id, accessLevel: "custom", scopes: ["accounts:read"] });
     expectJsonApiError(await klaviyoGet(emu, "/api/api-keys/", k.key, BETA_REVISION), 403, "permission_denied");
+  });
+});
+
+describe("GET /api/api-keys/ pagination", () => {
+  it("pages the listing through links.next (same origin, page[cursor]); the last page has no next", async () => {
+    const e = await startEmulator({ klaviyo: { rateLimits: false, apiKeysPageSize: 2 } });
+    try {
+      const { account, key } = await e.admin.createKlaviyoAccountWithKey();
+      for (let i = 0; i < 4; i++) await e.admin.createKlaviyoKey({ accountId: account.id, label: `k${i}` });
+      const ids: string[] = [];
+      let url: string | undefined = `${e.url}/api/api-keys/?additional-fields[api-key]=redacted_key`;
+      let pages = 0;
+      while (url !== undefined) {
+        const res = await call(url, { headers: klaviyoHeaders(key.key, BETA_REVISION) });
+        expect(res.status).toBe(200);
+        pages++;
+        ids.push(...res.json.data.map((d: any) => d.id));
+        for (const d of res.json.data) expect(d.attributes.redacted_key).toMatch(/^pk_\*{4}.{4}$/);
+        url = res.json.links.next;
+        if (url !== undefined) expect(new URL(url).origin).toBe(e.url);
+      }
+      expect(pages).toBe(3);
+      expect(new Set(ids).size).toBe(5);
+      const bad = await call(`${e.url}/api/api-keys/?page[cursor]=nonsense`, { headers: klaviyoHeaders(key.key, BETA_REVISION) });
+      expectJsonApiError(bad, 400, "invalid");
+      expect(bad.json.errors[0].source).toEqual({ parameter: "page[cursor]" });
+    } finally {
+      await e.close();
+    }
+  });
+});
+
+describe("query parameters (only those the spec files define, within range)", () => {
+  it.each([
+    ["/api/metrics/?page[size]=1", "page[size]"],
+    ["/api/lists/?page[size]=100", "page[size]"],
+    ["/api/profiles/?page[size]=0", "page[size]"],
+    ["/api/events/?page[size]=1001", "page[size]"],
+    ["/api/accounts/?page[size]=1", "page[size]"],
+    ["/api/accounts/?fields[account]=nope", "fields[account]"],
+    ["/api/lists/?sort=colour", "sort"],
+  ])("%s → JSON 400 invalid naming %s", async (path, parameter) => {
+    const { key } = await fullKey();
+    const res = await klaviyoGet(emu, path, key.key);
+    expectJsonApiError(res, 400, "invalid");
+    expect(res.json.errors[0].source).toEqual({ parameter });
+  });
+
+  it.each([
+    "/api/lists/?page[size]=10",
+    "/api/profiles/?page[size]=100",
+    "/api/events/?page[size]=1",
+    "/api/metrics/?fields[metric]=name,created",
+    "/api/accounts/",
+  ])("%s is defined and in range → 200", async (path) => {
+    const { key } = await fullKey();
+    expect((await klaviyoGet(emu, path, key.key)).status).toBe(200);
   });
 });
 

@@ -1,4 +1,6 @@
-import { startEmulator, type RunningEmulator } from "../../emulator";
+import { KLAVIYO_DEFAULT_RATE_LIMITS, startEmulator, type RunningEmulator } from "../../emulator";
+import { klaviyoSpecRateLimits } from "../../emulator/rate-limit";
+import { loadKlaviyoSpec } from "../../spec/klaviyo";
 import { call, expectJsonApiError, klaviyoGet, upstackHeaders, DESTINATION_PATH } from "./helpers";
 
 const running: RunningEmulator[] = [];
@@ -12,7 +14,13 @@ afterAll(async () => {
 });
 
 describe("Klaviyo rate limits", () => {
-  it("documented defaults: two quick calls to /api/accounts/ (XS, 1/s) → the second is 429 throttled", async () => {
+  it("the spec's tiers are the defaults", () => {
+    expect(KLAVIYO_DEFAULT_RATE_LIMITS).toEqual(klaviyoSpecRateLimits(loadKlaviyoSpec()));
+    expect(KLAVIYO_DEFAULT_RATE_LIMITS["get_api_keys_beta"]).toEqual({ burstPerSecond: 1, perMinute: 15 });
+    expect(KLAVIYO_DEFAULT_RATE_LIMITS["get_events"]).toEqual({ burstPerSecond: 350, perMinute: 3500 });
+  });
+
+  it("spec tiers: two quick calls to /api/accounts/ (1/s) → the second is 429 throttled", async () => {
     const emu = await emulator({});
     const { key } = await emu.admin.createKlaviyoAccountWithKey();
     const first = await klaviyoGet(emu, "/api/accounts/", key.key);
@@ -38,7 +46,7 @@ describe("Klaviyo rate limits", () => {
   });
 
   it("the steady per-minute window, with small configured limits, gives a multi-second wait", async () => {
-    const emu = await emulator({ klaviyo: { rateLimits: { M: { burstPerSecond: 100, perMinute: 3 } } } });
+    const emu = await emulator({ klaviyo: { rateLimits: { get_metrics: { burstPerSecond: 100, perMinute: 3 } } } });
     const { key } = await emu.admin.createKlaviyoAccountWithKey();
     const statuses: number[] = [];
     let last;
@@ -51,13 +59,13 @@ describe("Klaviyo rate limits", () => {
     expect(wait).toBeGreaterThan(50);
     expect(wait).toBeLessThanOrEqual(60);
     expect(last!.json.errors[0].detail).toBe(`Request was throttled. Expected available in ${wait} seconds.`);
-    // XS keeps its documented default while M is overridden.
+    // The accounts endpoint keeps its spec tier while metrics is overridden.
     expect((await klaviyoGet(emu, "/api/accounts/", key.key)).status).toBe(200);
     expect((await klaviyoGet(emu, "/api/accounts/", key.key)).status).toBe(429);
   });
 
   it("burst window recovers after a second", async () => {
-    const emu = await emulator({ klaviyo: { rateLimits: { XS: { burstPerSecond: 2, perMinute: 100 } } } });
+    const emu = await emulator({ klaviyo: { rateLimits: { get_accounts: { burstPerSecond: 2, perMinute: 100 } } } });
     const { key } = await emu.admin.createKlaviyoAccountWithKey();
     const s = [];
     for (let i = 0; i < 3; i++) s.push((await klaviyoGet(emu, "/api/accounts/", key.key)).status);

@@ -1,7 +1,9 @@
 // The runnable examples, run through the engine test driver (the real Pulumi provider host) against
 // the in-process emulator. examples/basic is covered by the engine scenario suites.
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { findSecrets } from "@upstack-klaviyo/engine-driver";
+import { parse as parseYaml } from "yaml";
+import { Engine, findSecrets, type ConfigValue } from "@upstack-klaviyo/engine-driver";
 import { EXAMPLES_DIR, Harness, plain, stateDestinations, type Store } from "./helpers";
 
 const h = new Harness();
@@ -131,5 +133,72 @@ describe("examples/github-actions", () => {
     expect((await h.emu.admin.getDestination(s.pixelId))!.id).toBe(plain(up.outputs)["destinationId"]);
     await h.run(h.engine(program, stateFile, {}, { env }), "destroy");
     expect(await h.emu.admin.getDestination(s.pixelId)).toBeNull();
+  });
+});
+
+describe("examples/adopt", () => {
+  test("a destination made in the dashboard: refused without adopt, taken over with it (same id, new owner, the stack's key)", async () => {
+    const s = await h.world("Dashboard Co");
+    const dashboardKey = await h.klaviyoKey(s.account.id);
+    const made = await h.emu.admin.putDestination(s.pixelId, { privateApiKey: dashboardKey.key, label: "Klaviyo" });
+    expect(made.owner).toBeNull();
+    const config = { upstackPixelId: s.pixelId, klaviyoPrivateKey: { secret: s.key.key }, "upstack:apiKey": { secret: s.upstack.apiKey } };
+
+    // The basic example has no adopt: the dashboard's destination is not the stack's to change.
+    const refused = await h.run(h.engine(path.join(EXAMPLES_DIR, "basic"), path.join(h.tempDir(), "state.json"), config), "up", false);
+    expect(refused.ok).toBe(false);
+    expect(refused.errors.join("\n")).toMatch(/adopt/);
+    expect((await h.emu.admin.getDestination(s.pixelId))!.etag).toBe(made.etag);
+
+    const program = path.join(EXAMPLES_DIR, "adopt");
+    const stateFile = path.join(h.tempDir(), "state.json");
+    const up = await h.run(h.engine(program, stateFile, config), "up");
+    const held = (await h.emu.admin.getDestination(s.pixelId))!;
+    expect(plain(up.outputs)["destinationId"]).toBe(made.id);
+    expect(held.id).toBe(made.id);
+    expect(held.owner).toBe("pulumi:upstack-klaviyo-adopt/dev/klaviyo");
+    expect(held.keyHint).toBe(`pk_...${s.key.key.slice(-4)}`);
+
+    await h.run(h.engine(program, stateFile, config), "destroy");
+    expect(await h.emu.admin.getDestination(s.pixelId)).toBeNull();
+  });
+});
+
+describe("examples/environments", () => {
+  const program = path.join(EXAMPLES_DIR, "environments");
+  const stackConfig = (stack: string): Record<string, unknown> =>
+    (parseYaml(fs.readFileSync(path.join(program, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> }).config ?? {};
+
+  test("dev: the stack file points both services at the emulator; with its port, the stack runs there", async () => {
+    const dev = stackConfig("dev");
+    expect(dev["upstack:apiUrl"]).toBe("http://127.0.0.1:4010");
+    expect(dev["upstack:klaviyoApiUrl"]).toBe("http://127.0.0.1:4010");
+    const s = await h.world("Dev Co");
+    // The file's values, with the test emulator's port and this run's pixel.
+    const fromFile: Record<string, ConfigValue> = {};
+    for (const [k, v] of Object.entries(dev)) fromFile[k] = String(v).replace("http://127.0.0.1:4010", h.emu.url);
+    fromFile["upstack-klaviyo-environments:upstackPixelId"] = s.pixelId;
+    const config = { ...fromFile, klaviyoPrivateKey: { secret: s.key.key }, "upstack:apiKey": { secret: s.upstack.apiKey } };
+    const stateFile = path.join(h.tempDir(), "state.json");
+    const engine = new Engine({ programDir: program, stateFile, stack: "dev", config, env: { UPSTACK_KLAVIYO_QUIET: "1" } });
+    const up = await h.run(engine, "up");
+    expect(plain(up.outputs)).toMatchObject({ stack: "dev", status: "healthy" });
+    await h.run(new Engine({ programDir: program, stateFile, stack: "dev", config, env: { UPSTACK_KLAVIYO_QUIET: "1" } }), "destroy");
+  });
+
+  test("prod: no base URLs and no secrets in the stack file; the ESC environment's pulumiConfig supplies every setting the program reads", () => {
+    const prod = parseYaml(fs.readFileSync(path.join(program, "Pulumi.prod.yaml"), "utf8")) as { environment?: string[]; config?: unknown };
+    expect(prod.config).toBeUndefined();
+    expect(prod.environment).toEqual(["upstack-klaviyo/prod"]);
+    const env = parseYaml(fs.readFileSync(path.join(program, "esc", "prod.yaml"), "utf8")) as { values: { pulumiConfig: Record<string, string> } };
+    expect(Object.keys(env.values.pulumiConfig).sort()).toEqual(
+      [
+        "upstack:apiKey",
+        "upstack-klaviyo-environments:upstackPixelId",
+        "upstack-klaviyo-environments:klaviyoPublicApiKey",
+        "upstack-klaviyo-environments:klaviyoPrivateKey",
+      ].sort(),
+    );
+    for (const k of Object.keys(env.values.pulumiConfig)) expect(k).not.toMatch(/apiUrl|klaviyoApiUrl/);
   });
 });

@@ -14,7 +14,7 @@ const klaviyo =
     req.path === "/api/accounts/" ? account : req.path === "/api/api-keys/" ? listing : res(200, { data: [] });
 
 test("a Full Access key in the listing: valid, 2 requests, validatedAt from the context's clock", async () => {
-  const { ctx, transport } = fakeContext(klaviyo(res(200, apiKeysBody([["a1b2", "full", []]]))), { now: Date.UTC(2026, 0, 2, 3, 4, 5) });
+  const { ctx, transport } = fakeContext(klaviyo(res(200, apiKeysBody([["a1b2", "full"]]))), { now: Date.UTC(2026, 0, 2, 3, 4, 5) });
   const v = await ctx.validator.validate(key, full);
   expect(v).toMatchObject({
     accountId: "AbC123",
@@ -28,7 +28,7 @@ test("a Full Access key in the listing: valid, 2 requests, validatedAt from the 
 });
 
 test("cached per context: the same key and target again makes no request; concurrent validations share one set", async () => {
-  const { ctx, transport } = fakeContext(klaviyo(res(200, apiKeysBody([["a1b2", "full", []]]))));
+  const { ctx, transport } = fakeContext(klaviyo(res(200, apiKeysBody([["a1b2", "full"]]))));
   await Promise.all([ctx.validator.validate(key, full), ctx.validator.validate(key, full), ctx.validator.validate(key, full)]);
   await ctx.validator.validate(key, full);
   expect(transport.sent).toHaveLength(2);
@@ -42,7 +42,12 @@ test.each<[string, Answer, string, RegExp]>([
     /rejected the key pk_\.\.\.a1b2/,
   ],
   ["no accounts:read (JSON 403)", klaviyo(res(200), res(403, jsonApiError(403, "denied"))), "klaviyo_key_missing_scope", /lacks the accounts:read scope/],
-  ["read-only in the listing", klaviyo(res(200, apiKeysBody([["a1b2", "read_only", []]]))), "klaviyo_key_not_full_access", /read-only access/],
+  [
+    "read-only in the listing",
+    klaviyo(res(200, apiKeysBody([["a1b2", "read_only"]]))),
+    "klaviyo_key_not_full_access",
+    /has Read-Only access; Upstack Data requires Full Access\. Missing scopes: accounts:write/,
+  ],
   [
     "may not list keys (JSON 403) while Full Access is required",
     klaviyo(res(403, jsonApiError(403, "denied"))),
@@ -56,20 +61,25 @@ test.each<[string, Answer, string, RegExp]>([
     /challenge page/,
   ],
   ["an outage (500)", klaviyo(res(200), res(500)), "klaviyo_inconclusive", /HTTP 500/],
-  ["the base URL is not Klaviyo's (404)", klaviyo(res(200), res(404)), "config_invalid", /does not look like Klaviyo's API/],
+  [
+    "the base URL is not Klaviyo's (404)",
+    klaviyo(res(200), res(404)),
+    "klaviyo_endpoint_gone",
+    /answered GET \/api\/accounts\/ with HTTP 404: the endpoint is not there.*Check upstack:klaviyoApiUrl \(or KLAVIYO_API_URL\)/,
+  ],
   [
     "two keys end alike with different access",
     klaviyo(
       res(
         200,
         apiKeysBody([
-          ["a1b2", "full", []],
-          ["a1b2", "read_only", []],
+          ["a1b2", "full"],
+          ["a1b2", "read_only"],
         ]),
       ),
     ),
     "klaviyo_inconclusive",
-    /several keys/,
+    /several active keys/,
   ],
 ])("%s → %s", async (_name, answer, code, message) => {
   const { ctx } = fakeContext(answer);
@@ -80,7 +90,7 @@ test.each<[string, Answer, string, RegExp]>([
 });
 
 test("an account mismatch names publicApiKey", async () => {
-  const { ctx } = fakeContext(klaviyo(res(200, apiKeysBody([["a1b2", "full", []]]))));
+  const { ctx } = fakeContext(klaviyo(res(200, apiKeysBody([["a1b2", "full"]]))));
   const err = await rejectionOf(ctx.validator.validate(key, { ...full, publicApiKey: "XyZ987" }));
   expect(err).toMatchObject({ code: "klaviyo_account_mismatch", property: "publicApiKey" });
   expect(err.message).toMatch(/^publicApiKey: the private key pk_\.\.\.a1b2 belongs to Klaviyo account AbC123 \(Acme Outdoor\), expected XyZ987/);

@@ -116,7 +116,9 @@ describe("check: live validation of new or changed keys", () => {
   test("a read-only key is refused: Upstack needs Full Access", async () => {
     const ro = await world.emu.admin.createKlaviyoKey({ accountId: world.account.id, accessLevel: "read_only" });
     const res = await provider.check({}, inputsFor(world, { privateApiKey: world.remember(ro.key) }));
-    expect(res.failures).toEqual([{ property: "privateApiKey", reason: expect.stringMatching(/read-only access; Upstack Data requires a Full Access key/) }]);
+    expect(res.failures).toEqual([
+      { property: "privateApiKey", reason: expect.stringMatching(/has Read-Only access; Upstack Data requires Full Access\. Missing scopes: .*events:write/) },
+    ]);
   });
 
   test("a custom key without accounts:read names the missing scope", async () => {

@@ -41,6 +41,8 @@ describe("create", () => {
       keyHint: `pk_...${world.key.key.slice(-4)}`,
       klaviyoAccountId: world.account.id,
       klaviyoAccountName: "Acme Outdoor",
+      klaviyoKeyId: world.key.id,
+      klaviyoKeyName: world.key.label,
       status: "healthy",
       enabled: true,
       label: "UpstackData",

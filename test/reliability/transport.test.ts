@@ -202,6 +202,32 @@ describe("timeouts and deadline", () => {
     expect(server.received).toHaveLength(err.attempts);
   });
 
+  // Regression (CI, fault matrix): a backoff that ended a few ms before the deadline started a PUT with a
+  // 1 ms timeout; the client gave up on it, but the server acted on it afterwards and the rotation was
+  // committed although the caller had been told it failed.
+  test("a wait that overruns into the deadline's last minAttemptMs starts no further attempt", async () => {
+    const server = await startServer((_r, res) => json(res, 503, {}));
+    const { t } = transport({
+      deadlineMs: 600,
+      minAttemptMs: 100,
+      retry: { ...DEFAULT_RETRY_OPTIONS, baseDelayMs: 20, maxDelayMs: 20 },
+      // The wait overruns (a busy event loop) and ends 40 ms before the deadline.
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms + 540)),
+    });
+    const err = await errorOf(t.send(req(server, { method: "PUT", body: { privateApiKey: KLAVIYO_KEY } })));
+    expect(err).toMatchObject({ code: "http_error", status: 503, attempts: 1 });
+    await new Promise((r) => setTimeout(r, 200)); // an attempt the client abandoned may still arrive: let it
+    expect(server.received).toHaveLength(1);
+  });
+
+  test("a retry is not planned when its wait leaves less than minAttemptMs before the deadline", async () => {
+    const server = await startServer((_r, res) => json(res, 500, {}));
+    const { t, delays } = transport({ deadlineMs: 1000, minAttemptMs: 500, retry: { ...DEFAULT_RETRY_OPTIONS, baseDelayMs: 800, maxDelayMs: 800 } });
+    const err = await errorOf(t.send(req(server)));
+    expect(err).toMatchObject({ code: "http_error", status: 500, attempts: 1 });
+    expect(delays).toEqual([]); // a 600 ms wait (jitter 0.5) would leave < 500 ms of the 1000 ms deadline
+  });
+
   test("a Retry-After past the deadline fails at once instead of sleeping past it", async () => {
     const server = await startServer((_r, res) => json(res, 429, {}, { "retry-after": "30" }));
     const { t, delays } = transport({ deadlineMs: 5000 });

@@ -3,6 +3,7 @@
  * network), for unit tests of the rules and of how answers are interpreted.
  * Everything else in the context is the real thing.
  */
+import { loadKlaviyoSpec } from "../../spec/klaviyo";
 import { buildContext, createLogger, type CoreContext, type HttpRequest, type HttpResponse, type Transport, type Vocabulary } from "../../provider/core";
 
 /** Answers one request. */
@@ -77,15 +78,42 @@ export function fakeKey(tail = "a1b2"): string {
   return `pk_${body}${tail}`;
 }
 
-/** Klaviyo's accounts answer for account `id`. */
+/** Klaviyo's spec files, read once for the fakes' answers. */
+const SPEC = loadKlaviyoSpec();
+
+/** Klaviyo's accounts answer for account `id`, shaped as its spec files describe it. */
 export function accountsBody(id: string, name = "Acme Outdoor"): unknown {
-  return { data: [{ type: "account", id, attributes: { test_account: false, contact_information: { organization_name: name } } }] };
+  return {
+    data: [{ type: "account", id, attributes: { test_account: false, contact_information: { organization_name: name }, public_api_key: id } }],
+    links: { self: "http://127.0.0.1:9/api/accounts/" },
+  };
 }
 
-/** Klaviyo's api-keys answer listing keys `[last4, accessLevel, scopes]`. */
-export function apiKeysBody(keys: [string, string, string[]][]): unknown {
+/** A listed key's access: every scope a key can hold (Full Access), every read scope, or the scopes given. */
+export type ListedAccess = "full" | "read_only" | readonly string[];
+
+/** The scopes a listed key holds for `access`. */
+export function scopesFor(access: ListedAccess): string[] {
+  if (access === "full") return [...SPEC.scopes];
+  if (access === "read_only") return SPEC.scopes.filter((s) => s.endsWith(":read"));
+  return [...access];
+}
+
+/** Klaviyo's api-keys answer (beta) listing keys `[last4, access, name?, status?]`, shaped as its spec files describe it. */
+export function apiKeysBody(keys: [string, ListedAccess, string?, string?][]): unknown {
   return {
-    data: keys.map(([last4, access_level, scopes], i) => ({ type: "api-key", id: `k${i}`, attributes: { key: `pk_****${last4}`, access_level, scopes } })),
+    data: keys.map(([last4, access, name, status], i) => ({
+      type: "api-key",
+      id: `k${i}`,
+      attributes: {
+        name: name ?? "UpstackData",
+        status: status ?? "active",
+        scopes: scopesFor(access),
+        created: "2026-01-01T00:00:00+00:00",
+        redacted_key: `pk_****${last4}`,
+      },
+    })),
+    links: { self: "http://127.0.0.1:9/api/api-keys/", next: null, prev: null },
   };
 }
 

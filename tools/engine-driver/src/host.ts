@@ -1,6 +1,7 @@
 // The real Node dynamic-provider host (@pulumi/pulumi/cmd/dynamic-provider), started as the engine
 // starts it, and a typed gRPC client for it.
 import { ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -52,6 +53,20 @@ export interface DiffResult {
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 export const HOST_SCRIPT = path.join(pulumiDir, "cmd", "dynamic-provider", "index.js");
 
+/**
+ * The host the engine would start for a program in `dir`: the dynamic-provider host of the
+ * `@pulumi/pulumi` the program itself resolves (its own node_modules, as `pulumi up` does), or
+ * this repository's when the program resolves none.
+ */
+export function hostScriptFor(dir: string): string {
+  try {
+    const pkg = createRequire(path.join(dir, "index.js")).resolve("@pulumi/pulumi/package.json");
+    return path.join(path.dirname(pkg), "cmd", "dynamic-provider", "index.js");
+  } catch {
+    return HOST_SCRIPT;
+  }
+}
+
 function toStruct(o: JsonObject): Struct {
   return Struct.fromJavaScript(JSON.parse(JSON.stringify(o)) as Record<string, never>);
 }
@@ -70,6 +85,8 @@ export class ProviderHost {
   output = "";
   exitCode: number | null = null;
   exitSignal: NodeJS.Signals | null = null;
+  /** The host script started (see {@link hostScriptFor}). */
+  script = HOST_SCRIPT;
 
   constructor(private readonly opts: HostOptions) {}
 
@@ -82,7 +99,8 @@ export class ProviderHost {
   }
 
   async start(): Promise<void> {
-    const proc = spawn(process.execPath, [HOST_SCRIPT, "127.0.0.1:1"], {
+    this.script = hostScriptFor(this.opts.cwd);
+    const proc = spawn(process.execPath, [this.script, "127.0.0.1:1"], {
       cwd: this.opts.cwd,
       env: { ...process.env, ...(this.opts.env ?? {}) } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],

@@ -19,7 +19,7 @@ export type {
   StepOp,
 } from "./engine";
 export { readProjectName } from "./engine";
-export { ProviderHost, RpcError, HOST_SCRIPT, decodeError } from "./host";
+export { ProviderHost, RpcError, HOST_SCRIPT, hostScriptFor, decodeError } from "./host";
 export type { CheckFailure, CheckResult, DiffResult, HostOptions, RpcMethod } from "./host";
 export { runProgram } from "./program";
 export type { ProgramRunOptions, ProgramRunResult, RegisterMessage } from "./program";

@@ -1,0 +1,207 @@
+/**
+ * Benchmark of the Terraform provider with the real terraform binary (a separate mode: the default
+ * `npm run bench` is unchanged). Measures, in one run, next to floors measured in the same run:
+ *
+ * - handshake: provider process start to the go-plugin handshake line on stdout (median, measured
+ *   after the plans, so with the code cache the first run wrote), with a
+ *   real client certificate in PLUGIN_CLIENT_CERT (so mutual TLS is set up), against the floor of
+ *   a `node` process that prints one line; with `--sea`, also the single executable the release builds.
+ * - no-op plan at each N: `terraform plan -refresh=false` and `terraform plan` (with refresh) of N
+ *   applied destinations, against the same plans of N built-in `terraform_data` resources.
+ *
+ *   tsx bench/terraform.ts [--n 1,100] [--repeat 3] [--handshake-runs 9] [--sea] [--json]
+ *
+ * Progress goes to stderr; the table (or with --json one JSON object) to stdout. Needs terraform on
+ * PATH; the emulator runs in this process on loopback with no injected latency.
+ */
+import { execFile, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startEmulator, type RunningEmulator } from "../emulator";
+import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../provider/terraform/plugin-server";
+import { createSelfSignedCertificate } from "../provider/terraform/self-signed-cert";
+import { bundleProvider } from "../scripts/terraform/bundle";
+import { buildRelease } from "../scripts/terraform/release";
+
+interface Row {
+  what: string;
+  n: number;
+  oursMs: number;
+  floorMs: number;
+  ratio: number;
+  target: string;
+}
+
+const log = (line: string): void => void process.stderr.write(`[bench:terraform] ${line}\n`);
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+function timeToFirstLine(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "ignore"] });
+    child.once("error", reject);
+    child.stdout.once("data", () => {
+      resolve(Number(process.hrtime.bigint() - start) / 1e6);
+      child.kill();
+    });
+  });
+}
+
+function tf(dir: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number; out: string }> {
+  return new Promise((resolve) => {
+    const start = process.hrtime.bigint();
+    execFile("terraform", args, { cwd: dir, env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
+      resolve({ ms: Number(process.hrtime.bigint() - start) / 1e6, code, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      n: { type: "string", default: "1,100" },
+      repeat: { type: "string", default: "3" },
+      "handshake-runs": { type: "string", default: "9" },
+      sea: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const ns = values.n.split(",").map(Number);
+  const repeat = Number(values.repeat);
+  const handshakeRuns = Number(values["handshake-runs"]);
+  const root = mkdtempSync(join(tmpdir(), "bench-terraform-"));
+  let emu: RunningEmulator | undefined;
+  const rows: Row[] = [];
+  try {
+    const bin = join(root, "bin");
+    mkdirSync(bin);
+    const provider = join(bin, "terraform-provider-upstack");
+    await bundleProvider(provider);
+
+    // No-op plans.
+    emu = await startEmulator({});
+    const { key } = await emu.admin.createKlaviyoAccountWithKey({ name: "Bench" }, { label: "UpstackData" });
+    const cli = join(root, "cli.tfrc");
+    writeFileSync(cli, `provider_installation {\n  dev_overrides {\n    "registry.terraform.io/upstack/upstack" = "${bin}"\n  }\n  direct {}\n}\n`);
+    for (const n of ns) {
+      const pixels: string[] = [];
+      const keys: Record<string, string> = {};
+      for (let i = 0; i < n; i++) {
+        const pixel = randomUUID();
+        pixels.push(pixel);
+        keys[pixel] = (await emu.admin.createUpstackKey({ pixelId: pixel })).apiKey;
+      }
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env["PATH"],
+        HOME: process.env["HOME"],
+        TF_CLI_CONFIG_FILE: cli,
+        CHECKPOINT_DISABLE: "1",
+        TF_IN_AUTOMATION: "1",
+        UPSTACK_KLAVIYO_QUIET: "1",
+        UPSTACK_API_KEYS: JSON.stringify(keys),
+        TF_VAR_klaviyo_private_key: key.key,
+      };
+      const stores = `locals {\n  stores = toset(${JSON.stringify(pixels)})\n}\n`;
+      const ourDir = join(root, `ours-${n}`);
+      const floorDir = join(root, `floor-${n}`);
+      mkdirSync(ourDir);
+      mkdirSync(floorDir);
+      writeFileSync(
+        join(ourDir, "main.tf"),
+        `terraform {\n  required_providers {\n    upstack = { source = "upstack/upstack" }\n  }\n}\nvariable "klaviyo_private_key" {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\nprovider "upstack" {\n  api_url         = "${emu.url}"\n  klaviyo_api_url = "${emu.url}"\n}\n${stores}resource "upstack_klaviyo_destination" "store" {\n  for_each                   = local.stores\n  pixel_id                   = each.value\n  private_api_key_wo         = var.klaviyo_private_key\n  private_api_key_wo_version = 1\n}\n`,
+      );
+      writeFileSync(join(floorDir, "main.tf"), `${stores}resource "terraform_data" "store" {\n  for_each = local.stores\n  input    = each.value\n}\n`);
+      log(`N=${n}: applying ${n} destinations and ${n} terraform_data`);
+      const applied = await tf(ourDir, ["apply", "-auto-approve", "-no-color", "-parallelism=10"], env);
+      if (applied.code !== 0) throw new Error(`apply failed:\n${applied.out}`);
+      const floorApplied = await tf(floorDir, ["apply", "-auto-approve", "-no-color"], env);
+      if (floorApplied.code !== 0) throw new Error(`terraform_data apply failed:\n${floorApplied.out}`);
+      for (const [label, args] of [
+        ["no-op plan -refresh=false", ["plan", "-refresh=false", "-detailed-exitcode", "-no-color"]],
+        ["no-op plan (refresh)", ["plan", "-detailed-exitcode", "-no-color"]],
+      ] as const) {
+        const oursTimes: number[] = [];
+        const floorTimes: number[] = [];
+        for (let r = 0; r < repeat; r++) {
+          emu.clearRequests();
+          const a = await tf(ourDir, [...args], env);
+          if (a.code !== 0) throw new Error(`${label} was not a no-op (exit ${a.code}):\n${a.out}`);
+          if ((args as readonly string[]).includes("-refresh=false") && emu.requests().length !== 0)
+            throw new Error(`${label} made ${emu.requests().length} requests`);
+          oursTimes.push(a.ms);
+          const b = await tf(floorDir, [...args], env);
+          if (b.code !== 0) throw new Error(`terraform_data ${label} was not a no-op:\n${b.out}`);
+          floorTimes.push(b.ms);
+        }
+        rows.push({
+          what: label,
+          n,
+          oursMs: median(oursTimes),
+          floorMs: median(floorTimes),
+          ratio: median(oursTimes) / median(floorTimes),
+          target: "≤ 4× terraform_data",
+        });
+        log(`N=${n} ${label}: ${median(oursTimes).toFixed(0)} ms vs ${median(floorTimes).toFixed(0)} ms`);
+      }
+      await tf(ourDir, ["destroy", "-auto-approve", "-no-color", "-parallelism=10"], env);
+    }
+    // Handshake, after the plans: the executable's code cache has been written by then, as after a user's first command.
+    const client = createSelfSignedCertificate();
+    const pluginEnv = { ...process.env, [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: "6", PLUGIN_CLIENT_CERT: client.certPem };
+    const floor: number[] = [];
+    const ours: number[] = [];
+    for (let i = 0; i < handshakeRuns; i++) {
+      floor.push(await timeToFirstLine(process.execPath, ["-e", "process.stdout.write('1\\n'); setTimeout(() => {}, 5000)"], pluginEnv));
+      ours.push(await timeToFirstLine(provider, [], pluginEnv));
+    }
+    rows.push({
+      what: "handshake (node + bundle)",
+      n: 1,
+      oursMs: median(ours),
+      floorMs: median(floor),
+      ratio: median(ours) / median(floor),
+      target: "≤ 150 ms",
+    });
+    if (values.sea) {
+      log("building the single executable");
+      const release = await buildRelease({ out: join(root, "release"), platforms: ["linux_amd64"] });
+      const unzip = join(root, "sea");
+      mkdirSync(unzip);
+      await new Promise<void>((resolve, reject) => execFile("unzip", ["-q", release.zips[0]!.file, "-d", unzip], (e) => (e ? reject(e) : resolve())));
+      const sea = join(unzip, `terraform-provider-upstack_v${release.version}`);
+      const seaTimes: number[] = [];
+      for (let i = 0; i < handshakeRuns; i++) seaTimes.push(await timeToFirstLine(sea, [], pluginEnv));
+      rows.push({
+        what: "handshake (single executable)",
+        n: 1,
+        oursMs: median(seaTimes),
+        floorMs: median(floor),
+        ratio: median(seaTimes) / median(floor),
+        target: "≤ 150 ms",
+      });
+    }
+    log(`handshake: ${median(ours).toFixed(0)} ms (node floor ${median(floor).toFixed(0)} ms)`);
+  } finally {
+    await emu?.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ rows }, null, 2)}\n`);
+  } else {
+    process.stdout.write("| measure | N | ours (ms) | floor (ms) | ratio | target |\n| --- | --- | --- | --- | --- | --- |\n");
+    for (const r of rows)
+      process.stdout.write(`| ${r.what} | ${r.n} | ${r.oursMs.toFixed(0)} | ${r.floorMs.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.target} |\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,180 @@
+/**
+ * The `tfplugin6.Provider` gRPC service: decodes requests, calls the
+ * resource and ephemeral-resource modules, encodes answers and turns every
+ * failure into a Terraform diagnostic (redacted, against its attribute).
+ */
+import type * as grpc from "@grpc/grpc-js";
+import * as adapter from "./destination-adapter";
+import * as destination from "./destination-resource";
+import { ResourceError, type Problem } from "./destination-resource";
+import { openKeyCheck } from "./key-ephemeral";
+import { DESTINATION_SCHEMA_ATTRIBUTES, DESTINATION_TYPE, KEY_SCHEMA_ATTRIBUTES, KEY_TYPE, objectType, PROVIDER_ATTRIBUTES, protocolSchema } from "./schemas";
+import { decodeDynamic, decodeJson, encodeDynamic, UNKNOWN, type DynamicValue, type TfObject, type TfValue } from "./values";
+
+const DESTINATION_OBJECT = objectType(DESTINATION_SCHEMA_ATTRIBUTES);
+const KEY_OBJECT = objectType(KEY_SCHEMA_ATTRIBUTES);
+
+/** A diagnostic in the protocol's shape. */
+interface Diagnostic {
+  severity: number;
+  summary: string;
+  detail: string;
+  attribute?: { steps: Array<{ attribute_name: string }> };
+}
+
+function diagnostic(problem: Problem): Diagnostic {
+  const d: Diagnostic = { severity: problem.warning === true ? 2 : 1, summary: adapter.redactText(problem.message), detail: "" };
+  if (problem.attribute !== undefined) d.attribute = { steps: [{ attribute_name: problem.attribute }] };
+  return d;
+}
+
+function diagnosticsOf(error: unknown): Diagnostic[] {
+  if (error instanceof ResourceError) return error.problems.map(diagnostic);
+  return [diagnostic(adapter.describeError(error))];
+}
+
+function asObject(value: TfValue): TfObject | null {
+  return value !== null && value !== UNKNOWN && typeof value === "object" && !Array.isArray(value) ? (value as TfObject) : null;
+}
+
+function unknownType(typeName: string): Diagnostic[] {
+  return [diagnostic({ attribute: undefined, message: `This provider has no resource type ${typeName}.` })];
+}
+
+type Handler = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => void;
+
+/** Wraps an async handler: its result is the answer; a throw becomes an error diagnostic in `diagnosticsField`. */
+function unary(run: (request: Record<string, unknown>) => Promise<Record<string, unknown>>, diagnosticsField = "diagnostics"): Handler {
+  return (call, callback) => {
+    run(call.request).then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(null, { [diagnosticsField]: diagnosticsOf(error) }),
+    );
+  };
+}
+
+function str(value: TfValue | undefined): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value : undefined;
+}
+
+/** Builds the service implementation. One per provider process. */
+export function createProviderService(): grpc.UntypedServiceImplementation {
+  let defaults: destination.ProviderDefaults = { pixelId: undefined };
+
+  const schemaResponse = {
+    provider: protocolSchema(PROVIDER_ATTRIBUTES, "Upstack Data: Klaviyo destinations as code."),
+    resource_schemas: {
+      [DESTINATION_TYPE]: protocolSchema(
+        DESTINATION_SCHEMA_ATTRIBUTES,
+        "An Upstack Data Klaviyo destination: the Klaviyo private key validated, then registered with Upstack.",
+      ),
+    },
+    data_source_schemas: {},
+    ephemeral_resource_schemas: { [KEY_TYPE]: protocolSchema(KEY_SCHEMA_ATTRIBUTES, "Validates a Klaviyo private key without storing it.") },
+    server_capabilities: { plan_destroy: false, get_provider_schema_optional: true },
+  };
+
+  return {
+    GetMetadata: unary(async () => ({
+      server_capabilities: schemaResponse.server_capabilities,
+      resources: [{ type_name: DESTINATION_TYPE }],
+      ephemeral_resources: [{ type_name: KEY_TYPE }],
+    })),
+    GetProviderSchema: unary(async () => schemaResponse),
+    GetFunctions: unary(async () => ({})),
+    ValidateProviderConfig: unary(async () => ({})),
+    ValidateDataResourceConfig: unary(async (req) => ({ diagnostics: unknownType(String(req["type_name"])) })),
+    ValidateResourceConfig: unary(async (req) => {
+      if (req["type_name"] !== DESTINATION_TYPE) return { diagnostics: unknownType(String(req["type_name"])) };
+      const config = asObject(decodeDynamic(req["config"] as DynamicValue));
+      return { diagnostics: config === null ? [] : destination.validateConfig(config).map(diagnostic) };
+    }),
+    ValidateEphemeralResourceConfig: unary(async (req) => ({ diagnostics: req["type_name"] === KEY_TYPE ? [] : unknownType(String(req["type_name"])) })),
+
+    ConfigureProvider: unary(async (req) => {
+      const config = asObject(decodeDynamic(req["config"] as DynamicValue)) ?? {};
+      const keys = asObject(config["api_keys"] ?? null);
+      const apiKeys: Record<string, string> = {};
+      if (keys !== null) for (const [pixel, key] of Object.entries(keys)) if (typeof key === "string") apiKeys[pixel] = key;
+      const apiKey = str(config["api_key"]);
+      adapter.registerCredential(apiKey);
+      for (const key of Object.values(apiKeys)) adapter.registerCredential(key);
+      try {
+        const resolved = adapter.configure({
+          apiKey,
+          apiKeys: keys === null ? undefined : apiKeys,
+          pixelId: str(config["pixel_id"]),
+          apiUrl: str(config["api_url"]),
+          klaviyoApiUrl: str(config["klaviyo_api_url"]),
+        });
+        defaults = { pixelId: resolved.defaultPixelId };
+        return {};
+      } catch (error) {
+        const problem = adapter.describeError(error);
+        const attribute = /api_keys/.test(problem.message) ? "api_keys" : problem.attribute;
+        return { diagnostics: [diagnostic({ ...problem, attribute })] };
+      }
+    }),
+
+    UpgradeResourceState: unary(async (req) => {
+      if (req["type_name"] !== DESTINATION_TYPE) return { diagnostics: unknownType(String(req["type_name"])) };
+      const raw = req["raw_state"] as { json?: Buffer } | undefined;
+      const stored = raw?.json !== undefined && raw.json.length > 0 ? asObject(decodeJson(raw.json)) : null;
+      const state: Record<string, TfValue> = {};
+      for (const a of DESTINATION_SCHEMA_ATTRIBUTES) state[a.name] = stored?.[a.name] ?? null;
+      return { upgraded_state: encodeDynamic(state, DESTINATION_OBJECT) };
+    }),
+
+    ReadResource: unary(async (req) => {
+      const prior = asObject(decodeDynamic(req["current_state"] as DynamicValue));
+      if (prior === null) return { new_state: req["current_state"] };
+      const state = await destination.read(prior);
+      return { new_state: encodeDynamic(state, DESTINATION_OBJECT), private: req["private"] };
+    }),
+
+    PlanResourceChange: unary(async (req) => {
+      const prior = asObject(decodeDynamic(req["prior_state"] as DynamicValue));
+      const proposed = asObject(decodeDynamic(req["proposed_new_state"] as DynamicValue));
+      const config = asObject(decodeDynamic(req["config"] as DynamicValue));
+      const result = await destination.plan(prior, proposed, config, defaults);
+      return {
+        planned_state: encodeDynamic(result.planned, DESTINATION_OBJECT),
+        requires_replace: result.requiresReplace.map((name) => ({ steps: [{ attribute_name: name }] })),
+        planned_private: req["prior_private"],
+        diagnostics: result.warnings.map(diagnostic),
+      };
+    }),
+
+    ApplyResourceChange: unary(async (req) => {
+      const prior = asObject(decodeDynamic(req["prior_state"] as DynamicValue));
+      const planned = asObject(decodeDynamic(req["planned_state"] as DynamicValue));
+      const config = asObject(decodeDynamic(req["config"] as DynamicValue));
+      try {
+        const state = await destination.apply(prior, planned, config);
+        return { new_state: encodeDynamic(state, DESTINATION_OBJECT) };
+      } catch (error) {
+        // A failed create records nothing unless the destination exists anyway (partial create);
+        // a failed update or delete keeps the prior state.
+        const kept = error instanceof ResourceError && error.state !== undefined ? error.state : prior;
+        return { new_state: encodeDynamic(kept, DESTINATION_OBJECT), diagnostics: diagnosticsOf(error) };
+      }
+    }),
+
+    ImportResourceState: unary(async (req) => {
+      if (req["type_name"] !== DESTINATION_TYPE) return { diagnostics: unknownType(String(req["type_name"])) };
+      const state = await destination.importByPixelId(String(req["id"] ?? ""));
+      return { imported_resources: [{ type_name: DESTINATION_TYPE, state: encodeDynamic(state, DESTINATION_OBJECT) }] };
+    }),
+
+    OpenEphemeralResource: unary(async (req) => {
+      if (req["type_name"] !== KEY_TYPE) return { diagnostics: unknownType(String(req["type_name"])) };
+      const config = asObject(decodeDynamic(req["config"] as DynamicValue)) ?? {};
+      const result = await openKeyCheck(config);
+      return { result: encodeDynamic(result, KEY_OBJECT) };
+    }),
+    RenewEphemeralResource: unary(async () => ({})),
+    CloseEphemeralResource: unary(async () => ({})),
+
+    StopProvider: unary(async () => ({})),
+  };
+}

@@ -1,0 +1,31 @@
+// Smoke test of `npm run bench:terraform`: runs it for N=1 once and checks the JSON's rows (no
+// timing assertions: the figures are read as ratios against the floors measured in the same run).
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { describeWithTerraform } from "./support";
+
+jest.setTimeout(240_000);
+
+const ROOT = path.join(__dirname, "..", "..");
+
+describeWithTerraform("bench/terraform.ts", () => {
+  test("runs at N=1 and reports the handshake and both no-op plans next to their floors", async () => {
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "bench/terraform.ts", "--n", "1", "--repeat", "1", "--handshake-runs", "1", "--json"],
+        { cwd: ROOT, timeout: 220_000, maxBuffer: 16 * 1024 * 1024 },
+        (error, out, err) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout: out, stderr: err }),
+      ),
+    );
+    expect(stderr).not.toMatch(/Error|failed/);
+    expect(code).toBe(0);
+    const { rows } = JSON.parse(stdout) as { rows: Array<{ what: string; n: number; oursMs: number; floorMs: number; ratio: number }> };
+    expect(rows.map((r) => `${r.what} N=${r.n}`)).toEqual(["no-op plan -refresh=false N=1", "no-op plan (refresh) N=1", "handshake (node + bundle) N=1"]);
+    for (const r of rows) {
+      expect(r.oursMs).toBeGreaterThan(0);
+      expect(r.floorMs).toBeGreaterThan(0);
+      expect(r.ratio).toBeCloseTo(r.oursMs / r.floorMs, 5);
+    }
+  });
+});
