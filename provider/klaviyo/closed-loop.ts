@@ -32,6 +32,8 @@ export interface ClosedLoopContext {
   readonly log: Pick<Logger, "warn">;
   /** The words of the engine the warnings appear in. */
   readonly words: Vocabulary;
+  /** The time a retirement is recorded at. */
+  readonly clock: { now(): number };
 }
 
 /** The outputs that record a retirement. */
@@ -93,7 +95,7 @@ export async function retireReplacedKeyAfterWrite(
     replaced,
     { privateKey: args.privateKey, accountId: args.validation.accountId, hint },
     ctx.apiKeys,
-    () => new Date(),
+    () => new Date(ctx.clock.now()),
     ctx.words,
   );
   if (result.kind === "retired") return { retiredKeyId: result.keyId, retiredAt: result.at };

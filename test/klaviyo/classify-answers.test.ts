@@ -19,7 +19,7 @@ test.each<[string, ReturnType<typeof res>, { ok: boolean; kind?: string }]>([
   ["JSON:API 403: a scope is missing", res(403, jsonApiError(403, "You do not have permission")), { ok: false, kind: "forbidden" }],
   ["HTML 403: a CDN challenge", html(403), { ok: false, kind: "challenge" }],
   ["JSON 403 with cf-mitigated: still a challenge", res(403, jsonApiError(403, "x"), { "cf-mitigated": "challenge" }), { ok: false, kind: "challenge" }],
-  ["404", res(404, jsonApiError(404, "Not found")), { ok: false, kind: "other" }],
+  ["404: the endpoint is not there", res(404, jsonApiError(404, "Not found")), { ok: false, kind: "gone" }],
   ["429 left after retries", res(429, jsonApiError(429, "Request was throttled.")), { ok: false, kind: "other" }],
   ["500", res(500), { ok: false, kind: "other" }],
 ])("%s", (_name, response, expected) => {
