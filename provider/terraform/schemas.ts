@@ -1,6 +1,6 @@
 /**
  * The Terraform schemas of the provider block, the `upstack_klaviyo_destination`
- * resource (derived from the rules' attribute table, plus Terraform's own
+ * resource (derived from the resource's shape, provider/core/shape.ts, plus Terraform's own
  * `id` and the write-only key) and the `upstack_klaviyo_key` ephemeral
  * resource, in the protocol's `Schema` shape and as cty object types.
  */
