@@ -195,7 +195,8 @@ describeWithTerraform("terraform: retire_replaced_key and Klaviyo's side at refr
     expect(dest).toMatchObject({ keyHint: `pk_...${next.key.slice(-4)}`, status: "healthy", id: before["destination_id"] });
     const after = h.stateAttributes(dir);
     expect(after).toMatchObject({ key_hint: `pk_...${next.key.slice(-4)}`, status: "healthy", retired_key_id: null, retired_at: null });
-    for (const unchanged of ["id", "pixel_id", "label", "enabled", "owner", "created_at", "klaviyo_account_id"]) expect(after[unchanged]).toEqual(before[unchanged]);
+    for (const unchanged of ["id", "pixel_id", "label", "enabled", "owner", "created_at", "klaviyo_account_id"])
+      expect(after[unchanged]).toEqual(before[unchanged]);
     expect(rotate.warnings).toHaveLength(1);
     expect(rotate.warnings[0]).toContain("the new key lacks the credentials:write scope");
     expect(rotate.warnings[0]).toContain(`The rotation stands: Upstack uses pk_...${next.key.slice(-4)}`);
