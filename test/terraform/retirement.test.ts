@@ -13,20 +13,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RequestLogEntry } from "../../emulator";
-import { describeWithTerraform, plainText, TerraformHarness, type TfRun } from "./support";
+import { describeWithTerraform, plainText, useTerraformHarness, type TfRun } from "./support";
 import type { World } from "../support/emulator-harness";
+import { PATCH_WITHOUT_CREDENTIALS_WRITE, upstackHasNotNoticed } from "../support/retirement-faults";
 
-jest.setTimeout(180_000);
-
-const h = new TerraformHarness();
-
-beforeAll(async () => {
-  await h.start();
-}, 120_000);
-
-afterAll(async () => {
-  await h.close();
-});
+const h = useTerraformHarness();
 
 afterEach(() => {
   h.emu.faults.clear();
@@ -163,27 +154,7 @@ describeWithTerraform("terraform: retire_replaced_key and Klaviyo's side at refr
     const { w, dir } = await created();
     const next = await h.klaviyoKey(w.account.id);
     const before = h.stateAttributes(dir);
-    h.emu.faults.add({
-      service: "klaviyo",
-      method: "PATCH",
-      path: "/api/api-keys/",
-      times: 0,
-      fault: {
-        kind: "status",
-        status: 403,
-        body: {
-          errors: [
-            {
-              id: "x",
-              status: 403,
-              code: "permission_denied",
-              title: "You do not have permission to perform this action.",
-              detail: "This API key is missing the required scope: credentials:write.",
-            },
-          ],
-        },
-      },
-    });
+    h.emu.faults.add(PATCH_WITHOUT_CREDENTIALS_WRITE);
     h.emu.clearRequests();
 
     const rotate = await tfLogged(dir, ["apply", "-auto-approve", "-no-color"], h.envFor(w, next.key));
@@ -224,12 +195,7 @@ describeWithTerraform("terraform: retire_replaced_key and Klaviyo's side at refr
     // Upstack has not noticed yet: its GET still answers what it answered while the key worked.
     const seenByUpstack = (await h.emu.admin.getDestination(w.pixelId))!;
     await h.emu.admin.setKlaviyoKeyDisabled(w.key.id, true);
-    h.emu.faults.add({
-      service: "upstack",
-      method: "GET",
-      times: 0,
-      fault: { kind: "status", status: 200, body: seenByUpstack, headers: { etag: seenByUpstack.etag } },
-    });
+    h.emu.faults.add(upstackHasNotNoticed(seenByUpstack));
     const refreshed = await h.tf(dir, ["apply", "-refresh-only", "-auto-approve", "-no-color"], env);
     expect(refreshed.code).toBe(0);
     expect(refreshed.stdout).toMatch(/status\s+= "healthy" -> "unhealthy"/);
