@@ -24,6 +24,6 @@ test.each<[string, ReturnType<typeof res>, string, string | undefined, RegExp]>(
 test("the same answers in Terraform's words", () => {
   expect(upstackError(res(409, {}), "write", pixel, TERRAFORM_VOCABULARY).message).not.toContain("adopt: true");
   expect(upstackError(res(409, {}), "write", pixel, TERRAFORM_VOCABULARY).message).toContain("Set `adopt = true`");
-  expect(upstackError(res(412), "write", pixel, TERRAFORM_VOCABULARY).message).toMatch(/changed outside Terraform.*terraform apply -refresh-only/);
-  expect(upstackError(res(401), "write", pixel, TERRAFORM_VOCABULARY).message).toContain("upstack_api_key");
+  expect(upstackError(res(412), "write", pixel, TERRAFORM_VOCABULARY).message).toMatch(/changed outside Terraform.*terraform plan -refresh-only/);
+  expect(upstackError(res(401), "write", pixel, TERRAFORM_VOCABULARY).message).toContain('api_key in the provider "upstack" block');
 });
