@@ -36,12 +36,17 @@ const INTERNAL = new Set(["__provider", "keyFingerprint", "destinationStatus", "
 
 /**
  * The changes a user would care about. A refresh cannot read the key back (Upstack never returns
- * it), so `privateApiKey` counts as changed only when its fingerprint changed too.
+ * it), so `privateApiKey` counts as changed only when its fingerprint changed too. `status` is both
+ * an output and the input the provider manages (the status last read, carried between runs), so it
+ * counts only when the status output itself changed.
  */
-function userChanges(changes: readonly string[]): string[] {
+function userChanges(changes: readonly string[], statusChanged: boolean): string[] {
   const keyChanged = changes.includes("keyFingerprint");
-  return changes.filter((c) => !INTERNAL.has(c) && (c !== "privateApiKey" || keyChanged));
+  return changes.filter((c) => !INTERNAL.has(c) && (c !== "privateApiKey" || keyChanged) && (c !== "status" || statusChanged));
 }
+
+/** The destination's status output at the last step that showed one. */
+let lastStatus: unknown;
 
 function destOf(run: RunResult): RunResult["resources"][number] | undefined {
   return run.resources.find((r) => r.type.includes("UpstackKlaviyoDestination"));
@@ -50,7 +55,9 @@ function destOf(run: RunResult): RunResult["resources"][number] | undefined {
 function report(title: string, run: RunResult, emu: RunningEmulator): void {
   const dest = destOf(run);
   const outs = (dest?.outputs ?? {}) as Record<string, unknown>;
-  const changes = dest && dest.op !== "create" ? userChanges(dest.changes) : [];
+  const statusChanged = outs["status"] !== undefined && lastStatus !== undefined && outs["status"] !== lastStatus;
+  if (outs["status"] !== undefined) lastStatus = outs["status"];
+  const changes = dest && dest.op !== "create" ? userChanges(dest.changes, statusChanged) : [];
   line(`▶ ${title}: ${run.ok ? "ok" : "FAILED"} — ${dest?.op ?? "no resource"}${changes.length > 0 ? ` (${changes.join(", ")})` : ""}`);
   if (outs["destinationId"] !== undefined) {
     line(
