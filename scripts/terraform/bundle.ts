@@ -8,10 +8,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { build } from "esbuild";
+import { protoDescriptors } from "../../provider/terraform/proto-files";
 import { KLAVIYO_SPEC_FILES, klaviyoSpecDir } from "../../spec/klaviyo";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const PROTO_DIR = path.join(ROOT, "provider", "terraform", "proto");
 
 /** The two files {@link bundleProvider} writes beside the executable: what runs before the handshake line, and the rest. */
 export const START_BUNDLE = "upstack-provider.bundle.js";
@@ -83,10 +83,8 @@ export interface BundleOptions {
 
 /** Writes the bundle itself to `outFile` (executable, with a node shebang): by default the whole provider in one file (the release's). */
 export async function buildBundle(outFile: string, options: BundleOptions = {}): Promise<void> {
-  const texts = {
-    tfplugin6: fs.readFileSync(path.join(PROTO_DIR, "tfplugin6.proto"), "utf8"),
-    grpcController: fs.readFileSync(path.join(PROTO_DIR, "grpc_controller.proto"), "utf8"),
-  };
+  // The protocol definitions, parsed now: the provider process does not parse .proto text.
+  const descriptors = protoDescriptors();
   const specDir = klaviyoSpecDir();
   const specTexts = Object.fromEntries(KLAVIYO_SPEC_FILES.map((f) => [f, fs.readFileSync(path.join(specDir, f), "utf8")]));
   await build({
@@ -96,7 +94,8 @@ export async function buildBundle(outFile: string, options: BundleOptions = {}):
     platform: "node",
     target: "node20",
     format: "cjs",
-    minify: false,
+    minify: true,
+    keepNames: true,
     sourcemap: false,
     legalComments: "none",
     logLevel: "error",
@@ -112,7 +111,7 @@ export async function buildBundle(outFile: string, options: BundleOptions = {}):
             b.onResolve({ filter: /^\.\/upstack-provider-runtime/ }, (args) => ({ path: args.path, external: true }));
           }
           b.onLoad({ filter: /provider[\\/]terraform[\\/]proto-files\.ts$/ }, () => ({
-            contents: `export function protoTexts() { return ${JSON.stringify(texts)}; }`,
+            contents: `export function protoDescriptors() { return ${JSON.stringify(descriptors)}; }`,
             loader: "ts",
           }));
           // Klaviyo's spec files, which the rules read at run time, travel inside the bundle too.
