@@ -30,6 +30,26 @@ export async function buildProviderBundle(outFile: string = PROVIDER_BUNDLE_FILE
     sourcemap: false,
     legalComments: "none",
     logLevel: "error",
+    plugins: [
+      {
+        // zod re-exports its ~60 translations as `z.locales`; the provider speaks English only (the
+        // default zod registers itself, from ./en.js) and never reads `z.locales`. Keeping only `en`
+        // there takes 40 % of the bundle's code out of every provider start.
+        name: "zod-english-only",
+        setup(b) {
+          b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+            /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+              ? { path: path.join(path.dirname(args.importer), "..", "locales", "en.js"), namespace: "zod-english-only" }
+              : undefined,
+          );
+          b.onLoad({ filter: /.*/, namespace: "zod-english-only" }, (args) => ({
+            contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+            resolveDir: path.dirname(args.path),
+            loader: "js",
+          }));
+        },
+      },
+    ],
   });
 }
 
