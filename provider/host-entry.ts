@@ -19,4 +19,24 @@ import type * as Provider from "./index";
 /** The bundle, beside this module in `dist/provider`. */
 const bundle = join(__dirname, "host-bundle.js");
 
-export = (existsSync(bundle) ? loadBundle(bundle, { cacheDir: tmpdir(), writeDelayMs: 1000 }).exports : require("./index")) as typeof Provider;
+const provider = (existsSync(bundle) ? loadBundle(bundle, { cacheDir: tmpdir(), writeDelayMs: 1000 }).exports : require("./index")) as typeof Provider;
+
+// Named one by one (not `module.exports = provider`) so that Node can see them when an ES module
+// imports this CommonJS one; test/provider/bundle-loader.test.ts checks the list is ./index's.
+/** See {@link ./index}. */
+export const {
+  configure,
+  check,
+  diff,
+  create,
+  update,
+  read,
+  ERROR_CATALOGUE,
+  UpstackKlaviyoError,
+  UPSTACK_MINIMUM_SCOPES,
+  KLAVIYO_REVISION,
+  KLAVIYO_BETA_REVISION,
+} = provider;
+const remove = provider.delete;
+export { remove as delete };
+export type { ErrorCode, ErrorCatalogueEntry, RawInputs } from "./index";

@@ -37,6 +37,13 @@ function loadInChild(): { cache: string; failures: unknown } {
 
 const NEWS = { pixelId: "not-a-uuid", privateApiKey: `pk_${"a".repeat(34)}`, owner: "pulumi:p/s/n" };
 
+test("the package's ./provider entry names every export of provider/index, so ES modules can import them by name", () => {
+  // From the sources there is no bundle beside host-entry: it falls back to ./index.
+  const entry = require("../../provider/host-entry") as Record<string, unknown>;
+  expect(Object.keys(entry).sort()).toEqual(Object.keys(provider).sort());
+  for (const [name, value] of Object.entries(provider)) expect(entry[name]).toBe(value);
+});
+
 test("the bundle is the provider: same exports, same answers", async () => {
   const p = loadBundle(bundle, { cacheDir: dir, writeDelayMs: 60_000 }).exports as typeof provider;
   expect(Object.keys(p).sort()).toEqual(Object.keys(provider).sort());
