@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { Command, InvalidArgumentError } from "commander";
+import { listenUrl } from "./client-url";
 import { startEmulator, type RunningEmulator } from "./server";
 import type { EmulatorOptions } from "./types";
 
@@ -14,20 +15,6 @@ export interface EmulatorCliIo {
   out?: (line: string) => void;
   /** Stop on SIGINT/SIGTERM (default true). */
   handleSignals?: boolean;
-}
-
-/** Hosts that mean "every interface": fine to listen on, not an address a client can use. */
-const ANY_HOST = new Set(["0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0"]);
-
-/**
- * The URL a client on this machine uses to reach an emulator listening on `url`: a wildcard host
- * (`--host 0.0.0.0` or `::`) becomes 127.0.0.1, which the provider and `check-key` accept over
- * plain http.
- */
-export function reachableUrl(url: string): string {
-  const u = new URL(url);
-  if (ANY_HOST.has(u.hostname)) u.hostname = "127.0.0.1";
-  return u.origin;
 }
 
 /** A stdout writer that stops writing, instead of crashing, once the reader is gone (`| head`). */
@@ -94,7 +81,8 @@ export async function runEmulatorCli(argv: readonly string[] = process.argv.slic
   } catch (e) {
     throw listenError(e, o.host, o.port);
   }
-  const url = reachableUrl(emu.url);
+  const url = emu.url;
+  const listening = listenUrl(emu.host, emu.port);
 
   // Before the banner: whoever reads "Admin API" and stops the emulator must find the handlers in place.
   if (io.handleSignals !== false) {
@@ -114,7 +102,7 @@ export async function runEmulatorCli(argv: readonly string[] = process.argv.slic
     process.on("SIGTERM", stop);
   }
 
-  out(`Upstack/Klaviyo emulator listening on ${emu.url}${url === emu.url ? "" : ` (every interface; from this machine use ${url})`}`);
+  out(`Upstack/Klaviyo emulator listening on ${listening}${url === listening ? "" : ` (every interface; from this machine use ${url})`}`);
   out(`  Klaviyo base:  KLAVIYO_API_URL=${url}`);
   out(`  Upstack base:  UPSTACK_API_URL=${url}`);
   out(`  Admin API:     ${url}/_admin  (curl ${url}/_admin/help lists its routes)`);

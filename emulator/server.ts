@@ -16,6 +16,7 @@ import { handleKlaviyo, klaviyoOperation } from "./klaviyo/routes";
 import { SlidingWindowLimiter } from "./rate-limit";
 import { RequestLog } from "./request-log";
 import { EmulatorState } from "./state";
+import { clientUrl } from "./client-url";
 import type { EmulatorOptions, Fault, FaultRule, FaultRuleCreated, FaultRuleView, RequestFilter, RequestLogEntry, ServiceName } from "./types";
 import { handleUpstack, upstackError, upstackThrottled } from "./upstack/routes";
 
@@ -36,7 +37,11 @@ export interface EmulatorFaults {
 
 /** A started emulator. */
 export interface RunningEmulator {
-  /** `http://host:port`: set both KLAVIYO_API_URL and UPSTACK_API_URL to it. */
+  /**
+   * `http://host:port` a client on this machine reaches the emulator at: set both KLAVIYO_API_URL
+   * and UPSTACK_API_URL to it. For a wildcard host (`0.0.0.0`, `::`) it is loopback (127.0.0.1,
+   * [::1]), never the wildcard, which the provider refuses.
+   */
   url: string;
   /** Base URL of the emulated Klaviyo API (same as `url`). */
   klaviyoUrl: string;
@@ -46,7 +51,7 @@ export interface RunningEmulator {
   adminUrl: string;
   /** The port listened on. */
   port: number;
-  /** The host listened on. */
+  /** The host listened on (as given, e.g. `0.0.0.0`; `url` is the address to send to). */
   host: string;
   /** Typed client of the admin API. */
   admin: EmulatorAdminClient;
@@ -127,7 +132,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? "GET").toUpperCase();
-    const url = new URL(req.url ?? "/", `http://${host}`);
+    const url = new URL(req.url ?? "/", clientUrl(host, port));
     const service = serviceOf(url.pathname);
     // The fault in effect when the request arrives decides its fate, even if its body is read later
     // (a client that abandons a request does not get it answered by whatever rules hold afterwards).
@@ -139,7 +144,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       query: url.searchParams,
       headers: req.headers,
       body: body === "too_large" ? Buffer.alloc(0) : body,
-      baseUrl: `http://${req.headers.host ?? `${host}:${String(port)}`}`,
+      baseUrl: req.headers.host === undefined ? clientUrl(host, port) : `http://${req.headers.host}`,
       now,
     });
     if (service === "admin") {
@@ -213,8 +218,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
   });
   port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(":") ? `[${host}]` : host;
-  const url = `http://${urlHost}:${port}`;
+  // Clients are given an address they can reach: a wildcard host becomes loopback.
+  const url = clientUrl(host, port);
 
   let closed: Promise<void> | undefined;
   return {

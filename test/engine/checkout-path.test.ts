@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { Engine } from "@upstack-klaviyo/engine-driver";
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 const REPO = resolve(__dirname, "..", "..");
 let emu: RunningEmulator;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { Engine, findSecrets } from "@upstack-klaviyo/engine-driver";
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 let emu: RunningEmulator;
 let dir: string;

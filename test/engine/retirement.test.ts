@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import type { KlaviyoKeyCreated, RequestLogEntry } from "../../emulator";
 import type { ConfigValue, EngineHooks } from "@upstack-klaviyo/engine-driver";
+import { PATCH_WITHOUT_CREDENTIALS_WRITE, upstackHasNotNoticed } from "../support/retirement-faults";
 import { REPO_ROOT, SCENARIO_PROGRAM, Scenario, dest, expectOk, keyFingerprint, plain, stateDest, type World } from "./support";
 
 jest.setTimeout(120_000);
@@ -134,27 +135,7 @@ test("retirement refused for a key of another Klaviyo account", async () => {
 
 test("PATCH failing (the new key lacks credentials:write): rotation kept, warning with the manual steps, nothing else changed", async () => {
   const { w, next, dir } = await rotated();
-  h.emu.faults.add({
-    service: "klaviyo",
-    method: "PATCH",
-    path: "/api/api-keys/",
-    times: 0,
-    fault: {
-      kind: "status",
-      status: 403,
-      body: {
-        errors: [
-          {
-            id: "x",
-            status: 403,
-            code: "permission_denied",
-            title: "You do not have permission to perform this action.",
-            detail: "This API key is missing the required scope: credentials:write.",
-          },
-        ],
-      },
-    },
-  });
+  h.emu.faults.add(PATCH_WITHOUT_CREDENTIALS_WRITE);
   const up = expectOk(await engine(dir, config(w, next.key)).up());
   const outs = plain(dest(up).outputs);
   expect(outs).toMatchObject({ keyFingerprint: keyFingerprint(next.key), status: "healthy" });
@@ -232,12 +213,7 @@ describe("refresh asks Klaviyo for the status of the key Upstack holds", () => {
     // Upstack has not noticed yet: its GET still answers what it answered while the key worked.
     const seenByUpstack = (await h.emu.admin.getDestination(w.pixelId))!;
     await h.emu.admin.setKlaviyoKeyDisabled(w.key.id, true);
-    h.emu.faults.add({
-      service: "upstack",
-      method: "GET",
-      times: 0,
-      fault: { kind: "status", status: 200, body: seenByUpstack, headers: { etag: seenByUpstack.etag } },
-    });
+    h.emu.faults.add(upstackHasNotNoticed(seenByUpstack));
     const r = expectOk(await engine(dir, config(w, w.key.key)).refresh());
     const outs = plain(dest(r).outputs);
     expect(outs["status"]).toBe("unhealthy");
@@ -258,12 +234,7 @@ describe("refresh asks Klaviyo for the status of the key Upstack holds", () => {
     expectOk(await engine(dir, config(w, w.key.key)).up());
     const seenByUpstack = (await h.emu.admin.getDestination(w.pixelId))!;
     await h.emu.admin.revokeKlaviyoKey(w.key.id);
-    h.emu.faults.add({
-      service: "upstack",
-      method: "GET",
-      times: 0,
-      fault: { kind: "status", status: 200, body: seenByUpstack, headers: { etag: seenByUpstack.etag } },
-    });
+    h.emu.faults.add(upstackHasNotNoticed(seenByUpstack));
     const r = expectOk(await engine(dir, config(w, w.key.key)).refresh());
     expect(plain(dest(r).outputs)).toMatchObject({ status: "unhealthy" });
     expect(String(plain(dest(r).outputs)["statusReason"])).toContain("disabled, revoked or deleted in Klaviyo");

@@ -4,20 +4,10 @@
 // and applies on main without a key written in it.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describeWithTerraform, TerraformHarness } from "./support";
-
-jest.setTimeout(240_000);
+import { describeWithTerraform, useTerraformHarness } from "./support";
 
 const EXAMPLES = path.join(__dirname, "..", "..", "examples", "terraform");
-const h = new TerraformHarness();
-
-beforeAll(async () => {
-  await h.start();
-}, 120_000);
-
-afterAll(async () => {
-  await h.close();
-});
+const h = useTerraformHarness(240_000);
 
 /** A copy of an example in a temporary directory (terraform writes its state next to main.tf). */
 function copy(name: string): string {

@@ -2,20 +2,10 @@
 // `import {}` blocks by pixel id (the next apply takes the destination over, like `adopt`), a
 // create over an existing destination refused unless `adopt = true`; and the ephemeral
 // `upstack_klaviyo_key`, which validates a key during plan without writing it anywhere.
-import { describeWithTerraform, TerraformHarness } from "./support";
+import { describeWithTerraform, useTerraformHarness } from "./support";
 import type { World } from "../support/emulator-harness";
 
-jest.setTimeout(180_000);
-
-const h = new TerraformHarness();
-
-beforeAll(async () => {
-  await h.start();
-}, 120_000);
-
-afterAll(async () => {
-  await h.close();
-});
+const h = useTerraformHarness();
 
 function resource(w: World, extra = ""): string {
   return `resource "upstack_klaviyo_destination" "d" {

@@ -5,20 +5,10 @@
 // printed hold no key. Also the provider block's settings and their environment fallbacks.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describeWithTerraform, TerraformHarness } from "./support";
+import { describeWithTerraform, useTerraformHarness } from "./support";
 import type { World } from "../support/emulator-harness";
 
-jest.setTimeout(180_000);
-
-const h = new TerraformHarness();
-
-beforeAll(async () => {
-  await h.start();
-}, 120_000);
-
-afterAll(async () => {
-  await h.close();
-});
+const h = useTerraformHarness();
 
 function config(pixelId: string, extra = ""): string {
   return `resource "upstack_klaviyo_destination" "d" {

@@ -170,6 +170,23 @@ provider "upstack" {
   }
 }
 
+/**
+ * The file's harness, started before its tests and closed after them, with the time limits the
+ * Terraform suites need (bundling the provider, several terraform runs per test; `testTimeoutMs`
+ * per test).
+ */
+export function useTerraformHarness(testTimeoutMs = 180_000): TerraformHarness {
+  jest.setTimeout(testTimeoutMs);
+  const h = new TerraformHarness();
+  beforeAll(async () => {
+    await h.start();
+  }, 120_000);
+  afterAll(async () => {
+    await h.close();
+  });
+  return h;
+}
+
 /** Terraform's text without ANSI colour codes. */
 export function plainText(text: string): string {
   // eslint-disable-next-line no-control-regex -- ANSI escapes are what is removed

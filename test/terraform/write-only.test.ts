@@ -3,20 +3,10 @@
 // refused at plan time with the attribute named and nothing written, drift shown by refresh and
 // repaired by apply, destroy. After every step: no key in the state file or in anything terraform
 // printed.
-import { describeWithTerraform, plainText, TerraformHarness } from "./support";
+import { describeWithTerraform, plainText, useTerraformHarness } from "./support";
 import type { World } from "../support/emulator-harness";
 
-jest.setTimeout(180_000);
-
-const h = new TerraformHarness();
-
-beforeAll(async () => {
-  await h.start();
-}, 120_000);
-
-afterAll(async () => {
-  await h.close();
-});
+const h = useTerraformHarness();
 
 function config(w: World, version: number, extra = ""): string {
   return `resource "upstack_klaviyo_destination" "d" {

@@ -71,6 +71,43 @@ function toStruct(o: JsonObject): Struct {
   return Struct.fromJavaScript(JSON.parse(JSON.stringify(o)) as Record<string, never>);
 }
 
+/** What a Diff and an Update request both carry: the resource, its old state and inputs, the new inputs. */
+interface ResourceChange {
+  urn: string;
+  name: string;
+  type: string;
+  id: string;
+  olds: JsonObject;
+  news: JsonObject;
+  oldInputs: JsonObject;
+  ignoreChanges: string[];
+}
+
+/** The setters DiffRequest and UpdateRequest share. */
+interface ChangeRequestSetters {
+  setUrn(value: string): unknown;
+  setName(value: string): unknown;
+  setType(value: string): unknown;
+  setId(value: string): unknown;
+  setOlds(value: Struct): unknown;
+  setNews(value: Struct): unknown;
+  setOldInputs(value: Struct): unknown;
+  setIgnorechangesList(value: string[]): unknown;
+}
+
+/** Fills the fields of a Diff or Update request that describe the change. */
+function changeRequest<R extends ChangeRequestSetters>(req: R, change: ResourceChange): R {
+  req.setUrn(change.urn);
+  req.setName(change.name);
+  req.setType(change.type);
+  req.setId(change.id);
+  req.setOlds(toStruct(change.olds));
+  req.setNews(toStruct(change.news));
+  req.setOldInputs(toStruct(change.oldInputs));
+  req.setIgnorechangesList(change.ignoreChanges);
+  return req;
+}
+
 function fromStruct(s: Struct | undefined): JsonObject {
   return s ? (s.toJavaScript() as JsonObject) : {};
 }
@@ -223,15 +260,7 @@ export class ProviderHost {
     oldInputs: JsonObject,
     ignoreChanges: string[],
   ): Promise<DiffResult> {
-    const req = new provproto.DiffRequest();
-    req.setUrn(urn);
-    req.setName(name);
-    req.setType(type);
-    req.setId(id);
-    req.setOlds(toStruct(olds));
-    req.setNews(toStruct(news));
-    req.setOldInputs(toStruct(oldInputs));
-    req.setIgnorechangesList(ignoreChanges);
+    const req = changeRequest(new provproto.DiffRequest(), { urn, name, type, id, olds, news, oldInputs, ignoreChanges });
     const res = await this.unary("Diff", (c) => c.diff, req);
     const ch = res.getChanges();
     return {
@@ -263,15 +292,7 @@ export class ProviderHost {
     oldInputs: JsonObject,
     ignoreChanges: string[],
   ): Promise<{ properties: JsonObject }> {
-    const req = new provproto.UpdateRequest();
-    req.setUrn(urn);
-    req.setName(name);
-    req.setType(type);
-    req.setId(id);
-    req.setOlds(toStruct(olds));
-    req.setNews(toStruct(news));
-    req.setOldInputs(toStruct(oldInputs));
-    req.setIgnorechangesList(ignoreChanges);
+    const req = changeRequest(new provproto.UpdateRequest(), { urn, name, type, id, olds, news, oldInputs, ignoreChanges });
     req.setPreview(false);
     const res = await this.unary("Update", (c) => c.update, req);
     return { properties: fromStruct(res.getProperties()) };
