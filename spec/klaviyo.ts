@@ -1,11 +1,17 @@
 /**
- * Klaviyo's own OpenAPI files, read at run time. `spec/klaviyo/*.json` are byte copies of the
- * per-operation files in github.com/klaviyo/openapi (provenance and blob ids in
- * `spec/klaviyo/README.md`; a test checks them). Both the provider (pacing, the parameters it may
- * send, the scope list) and the emulator (tiers, parameter checks, scope sets) take these facts
- * from here, so neither types them again.
+ * Klaviyo's own OpenAPI files. `spec/klaviyo/*.json` are byte copies of the per-operation files in
+ * github.com/klaviyo/openapi (provenance and blob ids in `spec/klaviyo/README.md`; a test checks
+ * them). Both the provider (pacing, the parameters it may send, the scope list) and the emulator
+ * (tiers, parameter checks, scope sets) take these facts from here, so neither types them again.
+ *
+ * The facts the provider needs at run time (revisions, scopes, rate tiers, query parameters) come
+ * from `./klaviyo-extract`, which `npm run gen:klaviyo-extract` derives from the files
+ * ({@link extractKlaviyoSpec}); a test fails when the two drift. So a provider process never parses
+ * the files' ~210 KB of JSON: an operation's whole document is read only when something asks for
+ * it (the emulator's and the tests' answer validation).
  * @packageDocumentation
  */
+import { KLAVIYO_SPEC_EXTRACT } from "./klaviyo-extract";
 import { klaviyoSpecDir, readKlaviyoSpecFile } from "./klaviyo-files";
 
 export { klaviyoSpecDir };
@@ -51,8 +57,38 @@ export interface SpecOperation {
   readonly queryParameters: ReadonlyMap<string, SpecQueryParameter>;
   /** The file it was read from, e.g. `get_accounts.json`. */
   readonly file: string;
-  /** The whole spec document (for validating answers against its components). */
+  /** The whole spec document (for validating answers against its components); read on first use. */
   readonly document: SpecSchema;
+}
+
+/** One operation's facts as `./klaviyo-extract` holds them: {@link SpecOperation} without its document. */
+export interface SpecOperationExtract {
+  /** `operationId`. */
+  readonly operationId: string;
+  /** Lower-case HTTP method. */
+  readonly method: string;
+  /** The path template. */
+  readonly path: string;
+  /** The `revision` header's default. */
+  readonly revision: string;
+  /** A pre-release (beta) operation. */
+  readonly beta: boolean;
+  /** `x-klaviyo-scopes`. */
+  readonly scopes: readonly string[];
+  /** `x-klaviyo-ratelimit`. */
+  readonly rateLimit: SpecRateLimit;
+  /** The query parameters, in the file's order. */
+  readonly queryParameters: readonly SpecQueryParameter[];
+  /** The spec file. */
+  readonly file: string;
+}
+
+/** What `./klaviyo-extract` holds: every operation's facts and the scope list. */
+export interface KlaviyoSpecExtract {
+  /** Every operation in the files, in {@link KLAVIYO_SPEC_FILES} order. */
+  readonly operations: readonly SpecOperationExtract[];
+  /** Every scope a private key can hold. */
+  readonly scopes: readonly string[];
 }
 
 /** The spec files the project relies on, read once by whoever needs them. */
@@ -135,26 +171,76 @@ function pathMatches(template: string, path: string): boolean {
   return t.length === p.length && t.every((seg, i) => (seg.startsWith("{") && seg.endsWith("}") ? (p[i] ?? "") !== "" : seg === p[i]));
 }
 
-/** Reads the spec files from `dir` (default {@link klaviyoSpecDir}, or the texts a bundle carries inline). */
-export function loadKlaviyoSpec(dir?: string): KlaviyoSpec {
+/** Parses every spec file from `dir` (default {@link klaviyoSpecDir}, or the texts a bundle carries inline). */
+function parseKlaviyoSpecFiles(dir?: string): { operations: SpecOperation[]; scopes: string[] } {
   const operations: SpecOperation[] = [];
   for (const file of KLAVIYO_SPEC_FILES) {
     const document = asRecord(JSON.parse(readKlaviyoSpecFile(file, dir)), file);
     operations.push(...readOperations(file, document));
   }
+  const listing = operations.find((o) => o.operationId === "get_api_keys_beta");
+  if (listing === undefined) throw new Error("Klaviyo's spec files define no operation get_api_keys_beta");
+  return { operations, scopes: scopeEnum(listing.document) };
+}
+
+/**
+ * The facts the provider needs, read from the spec files in `dir` (default: the package's): what
+ * `npm run gen:klaviyo-extract` writes to `spec/klaviyo-extract.ts` and a test compares with it.
+ */
+export function extractKlaviyoSpec(dir?: string): KlaviyoSpecExtract {
+  const { operations, scopes } = parseKlaviyoSpecFiles(dir);
+  return {
+    operations: operations.map(({ document: _document, queryParameters, ...facts }) => ({ ...facts, queryParameters: [...queryParameters.values()] })),
+    scopes,
+  };
+}
+
+function specFrom(operations: readonly SpecOperation[], scopes: readonly string[]): KlaviyoSpec {
   const byId = (operationId: string): SpecOperation => {
     const op = operations.find((o) => o.operationId === operationId);
     if (op === undefined) throw new Error(`Klaviyo's spec files define no operation ${operationId}`);
     return op;
   };
-  const listing = byId("get_api_keys_beta").document;
-  const scopes = scopeEnum(listing);
   return {
     operations,
     operation: (method, path) => operations.find((o) => o.method === method.toLowerCase() && pathMatches(o.path, path)),
     byId,
     scopes,
   };
+}
+
+/** The spec of an extract, each operation's document read from its file (in `dir`, or the package's) on first use. */
+export function klaviyoSpecFromExtract(extract: KlaviyoSpecExtract, dir?: string): KlaviyoSpec {
+  const documents = new Map<string, SpecSchema>();
+  const documentOf = (file: string): SpecSchema => {
+    let document = documents.get(file);
+    if (document === undefined) {
+      document = asRecord(JSON.parse(readKlaviyoSpecFile(file, dir)), file);
+      documents.set(file, document);
+    }
+    return document;
+  };
+  const operations = extract.operations.map((facts): SpecOperation => {
+    const queryParameters = new Map(facts.queryParameters.map((p) => [p.name, p]));
+    return {
+      ...facts,
+      queryParameters,
+      get document(): SpecSchema {
+        return documentOf(facts.file);
+      },
+    };
+  });
+  return specFrom(operations, extract.scopes);
+}
+
+/**
+ * The spec. Without `dir`: the facts of `./klaviyo-extract` (generated from the package's files),
+ * each operation's whole document read on first use. With `dir`: every file in it, parsed now.
+ */
+export function loadKlaviyoSpec(dir?: string): KlaviyoSpec {
+  if (dir === undefined) return klaviyoSpecFromExtract(KLAVIYO_SPEC_EXTRACT);
+  const { operations, scopes } = parseKlaviyoSpecFiles(dir);
+  return specFrom(operations, scopes);
 }
 
 function scopeEnum(document: SpecSchema): string[] {

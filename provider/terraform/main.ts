@@ -12,43 +12,27 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { defaultMirrorDir, packageVersion, writeFilesystemMirror } from "./mirror";
-import type * as grpc from "@grpc/grpc-js";
-import { PluginStartError, servePlugin } from "./plugin-server";
-import { loadProtocol, type ProtocolServices } from "./protocol";
+import { PluginStartError, servePlugin, type LoadedPlugin } from "./plugin-server";
 
-/**
- * The provider service, loaded on the first call rather than before the
- * handshake: the rules and their HTTP stack are not needed to start, and
- * Terraform starts several provider processes per command.
- */
-function lazyProvider(services: ProtocolServices): grpc.UntypedServiceImplementation {
-  let loading: Promise<grpc.UntypedServiceImplementation> | undefined;
-  const load = (): Promise<grpc.UntypedServiceImplementation> => (loading ??= import("./provider-service").then((m) => m.createProviderService()));
-  const methods: grpc.UntypedServiceImplementation = {};
-  for (const name of Object.keys(services.provider)) {
-    methods[name] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      load().then(
-        (impl) => (impl[name] as grpc.handleUnaryCall<unknown, unknown>)(call, callback),
-        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
-      );
-    };
-  }
-  return methods;
+/** gRPC, the protocol and the provider, loaded after the handshake line is out. */
+const loadPlugin = (): Promise<LoadedPlugin> => import("./plugin-runtime").then((m) => m.loadPlugin());
+
+function fail(error: unknown): never {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(error instanceof PluginStartError ? 1 : 2);
 }
 
 async function serve(): Promise<void> {
   try {
-    const services = loadProtocol();
-    await servePlugin({
-      services,
-      provider: lazyProvider(services),
+    const running = await servePlugin({
+      load: loadPlugin,
       env: process.env,
       writeHandshake: (line) => process.stdout.write(line),
       onShutdown: () => process.exit(0),
     });
+    await running.ready;
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(error instanceof PluginStartError ? 1 : 2);
+    fail(error);
   }
 }
 

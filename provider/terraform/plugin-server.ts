@@ -6,8 +6,16 @@
  * self-signed server certificate), then prints the one handshake line on
  * stdout: `1|6|tcp|127.0.0.1:PORT|grpc|<base64 DER of the server certificate>`.
  * `plugin.GRPCController/Shutdown` ends the process.
+ *
+ * The handshake line is printed as soon as the port listens (a plain `net`
+ * listener, which costs nothing to load) and the certificate exists; gRPC,
+ * the protocol definitions and the provider are loaded after it, while
+ * Terraform reads the line and dials. Connections accepted before gRPC is
+ * ready wait paused (`pauseOnConnect`) and are handed to gRPC's server
+ * through its connection injector, so no byte is read before TLS takes over.
  */
-import * as grpc from "@grpc/grpc-js";
+import * as net from "node:net";
+import type * as grpc from "@grpc/grpc-js";
 import { createSelfSignedCertificate } from "./self-signed-cert";
 import type { ProtocolServices } from "./protocol";
 
@@ -23,12 +31,20 @@ export const APP_PROTOCOL_VERSION = 6;
 /** Why the process cannot serve as a plugin. */
 export class PluginStartError extends Error {}
 
-/** What {@link servePlugin} needs. */
-export interface ServeOptions {
+/** What the server needs once the handshake line is out: gRPC, the protocol's services and the provider. */
+export interface LoadedPlugin {
+  /** `@grpc/grpc-js`. */
+  readonly grpc: typeof grpc;
   /** The protocol's services. */
   readonly services: ProtocolServices;
   /** The `tfplugin6.Provider` implementation. */
   readonly provider: grpc.UntypedServiceImplementation;
+}
+
+/** What {@link servePlugin} needs. */
+export interface ServeOptions {
+  /** Loads gRPC, the protocol and the provider; called after the handshake line is written. */
+  readonly load: () => Promise<LoadedPlugin>;
   /** The environment (cookie, PLUGIN_PROTOCOL_VERSIONS, PLUGIN_CLIENT_CERT). */
   readonly env: NodeJS.ProcessEnv;
   /** Where the handshake line goes (stdout). */
@@ -41,6 +57,8 @@ export interface ServeOptions {
 export interface RunningPlugin {
   /** The handshake line printed. */
   readonly handshake: string;
+  /** Resolves when gRPC serves the port (rejects if loading failed). */
+  readonly ready: Promise<void>;
   /** Stops the server. */
   stop(): Promise<void>;
 }
@@ -60,46 +78,54 @@ export function checkPluginEnvironment(env: NodeJS.ProcessEnv): void {
   }
 }
 
-/** Starts the gRPC server and prints the handshake line. */
+/** Listens on a loopback port, prints the handshake line, then starts gRPC on the accepted connections. */
 export async function servePlugin(options: ServeOptions): Promise<RunningPlugin> {
   checkPluginEnvironment(options.env);
   const clientCert = options.env["PLUGIN_CLIENT_CERT"];
-  const server = new grpc.Server({ "grpc.max_receive_message_length": 256 * 1024 * 1024 });
-  let credentials: grpc.ServerCredentials;
-  let certField = "";
-  if (clientCert !== undefined && clientCert.trim() !== "") {
-    const own = createSelfSignedCertificate();
-    credentials = grpc.ServerCredentials.createSsl(
-      Buffer.from(clientCert),
-      [{ private_key: Buffer.from(own.keyPem), cert_chain: Buffer.from(own.certPem) }],
-      true,
-    );
-    certField = own.certDer.toString("base64").replace(/=+$/, "");
-  } else {
-    // go-plugin without AutoMTLS (e.g. a debugger attaching): plaintext on loopback.
-    credentials = grpc.ServerCredentials.createInsecure();
-  }
+  // go-plugin without AutoMTLS (e.g. a debugger attaching): plaintext on loopback.
+  const own = clientCert !== undefined && clientCert.trim() !== "" ? createSelfSignedCertificate() : undefined;
+  const pending: net.Socket[] = [];
+  let inject: ((socket: net.Socket) => void) | undefined;
+  const listener = net.createServer({ pauseOnConnect: true }, (socket) => (inject === undefined ? pending.push(socket) : inject(socket)));
+  const port = await new Promise<number>((resolve, reject) => {
+    listener.once("error", reject);
+    listener.listen({ host: "127.0.0.1", port: 0 }, () => resolve((listener.address() as net.AddressInfo).port));
+  });
+  const certField = own === undefined ? "" : `|${own.certDer.toString("base64").replace(/=+$/, "")}`;
+  const handshake = `${CORE_PROTOCOL_VERSION}|${APP_PROTOCOL_VERSION}|tcp|127.0.0.1:${port}|grpc${certField}`;
+  options.writeHandshake(`${handshake}\n`);
+
+  let server: grpc.Server | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= new Promise<void>((resolve) => {
-      server.tryShutdown(() => resolve());
+      listener.close();
+      if (server === undefined) return resolve();
+      const s = server;
+      s.tryShutdown(() => resolve());
       setTimeout(() => {
-        server.forceShutdown();
+        s.forceShutdown();
         resolve();
       }, 1000).unref();
     }));
-  server.addService(options.services.provider, options.provider);
-  server.addService(options.services.controller, {
-    Shutdown: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      callback(null, {});
-      // Answer first, then stop: Terraform waits for the reply.
-      setImmediate(() => void stop().then(options.onShutdown));
-    },
+  const ready = options.load().then(({ grpc: g, services, provider }) => {
+    const credentials =
+      own === undefined
+        ? g.ServerCredentials.createInsecure()
+        : g.ServerCredentials.createSsl(Buffer.from(clientCert!), [{ private_key: Buffer.from(own.keyPem), cert_chain: Buffer.from(own.certPem) }], true);
+    const s = new g.Server({ "grpc.max_receive_message_length": 256 * 1024 * 1024 });
+    s.addService(services.provider, provider);
+    s.addService(services.controller, {
+      Shutdown: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        callback(null, {});
+        // Answer first, then stop: Terraform waits for the reply.
+        setImmediate(() => void stop().then(options.onShutdown));
+      },
+    });
+    const injector = s.createConnectionInjector(credentials);
+    server = s;
+    inject = (socket) => injector.injectConnection(socket);
+    for (const socket of pending.splice(0)) inject(socket);
   });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", credentials, (error, boundPort) => (error === null ? resolve(boundPort) : reject(error))),
-  );
-  const handshake = `${CORE_PROTOCOL_VERSION}|${APP_PROTOCOL_VERSION}|tcp|127.0.0.1:${port}|grpc${certField === "" ? "" : `|${certField}`}`;
-  options.writeHandshake(`${handshake}\n`);
-  return { handshake, stop };
+  return { handshake, ready, stop };
 }

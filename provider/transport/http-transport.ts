@@ -1,14 +1,13 @@
 /**
- * The one HTTP transport every request goes through: undici with keep-alive
- * pooling, a timeout per attempt and a deadline per operation, retries with
+ * The one HTTP transport every request goes through: Node's http/https with
+ * keep-alive pooling (./node-http), a timeout per attempt and a deadline per operation, retries with
  * backoff (see {@link ./retry-policy}), idempotency keys reused on every
  * attempt, no redirects followed, and errors redacted.
  */
-import type * as Undici from "undici";
-import type { Agent } from "undici";
 import { HttpError } from "../errors";
 import { redact } from "../redact";
 import { DEFAULT_RETRY_OPTIONS, isRepeatable, isRetryableStatus, retryDelayMs, serverRetryHintMs, type BodyRetryHint, type RetryOptions } from "./retry-policy";
+import { ConnectionPools, exchange } from "./node-http";
 import { checkBaseUrl } from "./url-policy";
 
 /** HTTP methods the provider uses. */
@@ -101,32 +100,10 @@ export const DEFAULT_TRANSPORT_OPTIONS: TransportOptions = {
 /** Counts of requests sent, by service and `METHOD path`; for tests and the benchmark. */
 export type RequestCounts = Record<string, number>;
 
-/**
- * undici, loaded on the first request: a provider process that makes none (a no-op `up`, a preview
- * of unchanged resources) never pays its ~110 ms and ~20 MB.
- */
-let undiciModule: typeof Undici | undefined;
-function undici(): typeof Undici {
-  undiciModule ??= require("undici") as typeof Undici;
-  return undiciModule;
-}
-
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Error codes of connection failures that are safe to retry. */
-const RETRYABLE_ERROR_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EAI_AGAIN",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CLOSED",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT",
-  "UND_ERR_ABORTED",
-]);
+const RETRYABLE_ERROR_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN"]);
 
 /** What the service clients need of a transport: {@link HttpTransport}, or a test's fake that answers without a network. */
 export interface Transport {
@@ -139,7 +116,7 @@ export interface Transport {
 /** The transport. One instance per provider process is enough. */
 export class HttpTransport implements Transport {
   private readonly options: TransportOptions;
-  private agentInstance: Agent | undefined;
+  private poolsInstance: ConnectionPools | undefined;
   private readonly counts: RequestCounts = {};
 
   /** @param options - overrides of {@link DEFAULT_TRANSPORT_OPTIONS}. */
@@ -147,14 +124,10 @@ export class HttpTransport implements Transport {
     this.options = { ...DEFAULT_TRANSPORT_OPTIONS, ...options };
   }
 
-  /** The keep-alive connection pool, made on first use. */
-  private get agent(): Agent {
-    this.agentInstance ??= new (undici().Agent)({
-      connections: this.options.connectionsPerOrigin,
-      keepAliveTimeout: 10_000,
-      keepAliveMaxTimeout: 60_000,
-    });
-    return this.agentInstance;
+  /** The keep-alive connection pools, made on first use. */
+  private get pools(): ConnectionPools {
+    this.poolsInstance ??= new ConnectionPools(this.options.connectionsPerOrigin, 10_000);
+    return this.poolsInstance;
   }
 
   /** Requests sent so far (every attempt counts), keyed `service METHOD path`. */
@@ -163,8 +136,10 @@ export class HttpTransport implements Transport {
   }
 
   /** Closes pooled connections. */
-  async close(): Promise<void> {
-    await this.agentInstance?.close();
+  close(): Promise<void> {
+    this.poolsInstance?.close();
+    this.poolsInstance = undefined;
+    return Promise.resolve();
   }
 
   /**
@@ -214,18 +189,9 @@ export class HttpTransport implements Transport {
       let outcome: { response: HttpResponse } | { error: unknown };
       this.counts[countKey] = (this.counts[countKey] ?? 0) + 1;
       try {
-        const res = await undici().request(url, {
-          method: req.method,
-          headers,
-          ...(body === undefined ? {} : { body }),
-          dispatcher: this.agent,
-          signal: AbortSignal.timeout(timeout),
-          headersTimeout: timeout,
-          bodyTimeout: timeout,
-        });
-        const text = await res.body.text();
+        const res = await exchange(url, { method: req.method, headers, body, signal: AbortSignal.timeout(timeout), pools: this.pools });
         const resHeaders = flattenHeaders(res.headers);
-        outcome = { response: { status: res.statusCode, headers: resHeaders, body: parseBody(text, resHeaders["content-type"]), attempts: attempt } };
+        outcome = { response: { status: res.statusCode, headers: resHeaders, body: parseBody(res.text, resHeaders["content-type"]), attempts: attempt } };
       } catch (error) {
         outcome = { error };
       }
@@ -253,7 +219,7 @@ export class HttpTransport implements Transport {
       }
 
       let code = errorCode(outcome.error);
-      let timedOut = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "TimeoutError" || code === "AbortError";
+      let timedOut = code === "TimeoutError" || code === "AbortError";
       const retryable = repeatable && (timedOut || RETRYABLE_ERROR_CODES.has(code));
       const delay = retryDelayMs(attempt, undefined, this.options.retry, random);
       const lastAttempt = !retryable || attempt > this.options.retry.maxRetries || Date.now() + delay + minAttempt > deadline;

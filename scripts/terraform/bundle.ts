@@ -8,69 +8,94 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { build } from "esbuild";
+import { protoDescriptors } from "../../provider/terraform/proto-files";
 import { KLAVIYO_SPEC_FILES, klaviyoSpecDir } from "../../spec/klaviyo";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const PROTO_DIR = path.join(ROOT, "provider", "terraform", "proto");
+
+/** The two files {@link bundleProvider} writes beside the executable: what runs before the handshake line, and the rest. */
+export const START_BUNDLE = "upstack-provider.bundle.js";
+/** The part loaded after the handshake line (gRPC, the protocol, the rules). */
+export const RUNTIME_BUNDLE = "upstack-provider-runtime.bundle.js";
 
 /**
- * The executable `bundleProvider` writes: loads the bundle beside it through
- * V8's code cache, kept in the temporary folder per Node version and bundle
- * (size and time), written when the first process that ran without it exits.
- * Compiling the bundle is a third of the provider's start-up; Terraform starts
- * the provider three to five times per command.
+ * The executable `bundleProvider` writes: loads the start bundle beside it
+ * through V8's code cache, and gives it a `require` that loads the runtime
+ * bundle the same way when the start bundle asks for it (after the handshake
+ * line). Each bundle's cache is kept in the temporary folder per Node version
+ * and bundle (size and time), written when the first process that ran without
+ * it exits. Reading and compiling the bundle was most of the provider's
+ * start-up; Terraform starts the provider three to five times per command.
  */
 const CACHED_LOADER = `#!/usr/bin/env node
 "use strict";
 const fs = require("node:fs"), os = require("node:os"), path = require("node:path"), vm = require("node:vm"), Module = require("node:module");
-const file = path.join(__dirname, "upstack-provider.bundle.js");
-const stat = fs.statSync(file);
-const cacheFile = path.join(os.tmpdir(), \`terraform-provider-upstack-\${process.version}-\${stat.size}-\${Math.round(stat.mtimeMs)}.v8cache\`);
-let cachedData;
-try { cachedData = fs.readFileSync(cacheFile); } catch {}
-const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8").replace(/^#!/, "//")), { filename: file, cachedData });
-if (cachedData === undefined || script.cachedDataRejected) {
-  process.once("exit", () => {
-    try {
-      const tmp = \`\${cacheFile}.\${process.pid}\`;
-      fs.writeFileSync(tmp, script.createCachedData());
-      fs.renameSync(tmp, cacheFile);
-    } catch {}
-  });
+function load(name, req) {
+  const file = path.join(__dirname, name);
+  const stat = fs.statSync(file);
+  const cacheFile = path.join(os.tmpdir(), \`terraform-provider-upstack-\${process.version}-\${name}-\${stat.size}-\${Math.round(stat.mtimeMs)}.v8cache\`);
+  let cachedData;
+  try { cachedData = fs.readFileSync(cacheFile); } catch {}
+  const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8").replace(/^#!/, "//")), { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    process.once("exit", () => {
+      try {
+        const tmp = \`\${cacheFile}.\${process.pid}\`;
+        fs.writeFileSync(tmp, script.createCachedData());
+        fs.renameSync(tmp, cacheFile);
+      } catch {}
+    });
+  }
+  const m = new Module(file, module);
+  m.filename = file;
+  m.paths = Module._nodeModulePaths(__dirname);
+  script.runInThisContext()(m.exports, req, m, file, __dirname);
+  return m.exports;
 }
-const m = new Module(file, module);
-m.filename = file;
-m.paths = Module._nodeModulePaths(__dirname);
-script.runInThisContext()(m.exports, require, m, file, __dirname);
+let runtime;
+const startRequire = (id) => (id === "./${RUNTIME_BUNDLE}" ? (runtime ??= load("${RUNTIME_BUNDLE}", require)) : require(id));
+load("${START_BUNDLE}", startRequire);
 `;
 
 /**
- * Writes `outFile` (executable) and the bundle beside it
- * (`upstack-provider.bundle.js`, a name Terraform does not mistake for a
- * provider): what dev_overrides and the benchmark start.
+ * Writes `outFile` (executable) and two bundles beside it
+ * ({@link START_BUNDLE} and {@link RUNTIME_BUNDLE}, names Terraform does not
+ * mistake for a provider): what dev_overrides, the tests and the benchmark
+ * start. The start bundle holds only what runs before the handshake line
+ * (the listener, the certificate), a few kilobytes; the runtime bundle
+ * (gRPC, the protocol, the rules) is read and compiled after it.
  */
 export async function bundleProvider(outFile: string): Promise<void> {
-  await buildBundle(path.join(path.dirname(outFile), "upstack-provider.bundle.js"));
+  const dir = path.dirname(outFile);
+  await buildBundle(path.join(dir, RUNTIME_BUNDLE), { entry: path.join(ROOT, "provider", "terraform", "plugin-runtime.ts") });
+  await buildBundle(path.join(dir, START_BUNDLE), { runtimeExternal: `./${RUNTIME_BUNDLE}` });
   fs.writeFileSync(outFile, CACHED_LOADER, { mode: 0o755 });
   fs.chmodSync(outFile, 0o755);
 }
 
-/** Writes the bundle itself to `outFile` (executable, with a node shebang). */
-export async function buildBundle(outFile: string): Promise<void> {
-  const texts = {
-    tfplugin6: fs.readFileSync(path.join(PROTO_DIR, "tfplugin6.proto"), "utf8"),
-    grpcController: fs.readFileSync(path.join(PROTO_DIR, "grpc_controller.proto"), "utf8"),
-  };
+/** Options of {@link buildBundle}. */
+export interface BundleOptions {
+  /** The entry point (default provider/terraform/main.ts). */
+  readonly entry?: string;
+  /** Leave provider/terraform/plugin-runtime out and require this path for it instead (the split bundle). */
+  readonly runtimeExternal?: string;
+}
+
+/** Writes the bundle itself to `outFile` (executable, with a node shebang): by default the whole provider in one file (the release's). */
+export async function buildBundle(outFile: string, options: BundleOptions = {}): Promise<void> {
+  // The protocol definitions, parsed now: the provider process does not parse .proto text.
+  const descriptors = protoDescriptors();
   const specDir = klaviyoSpecDir();
   const specTexts = Object.fromEntries(KLAVIYO_SPEC_FILES.map((f) => [f, fs.readFileSync(path.join(specDir, f), "utf8")]));
   await build({
-    entryPoints: [path.join(ROOT, "provider", "terraform", "main.ts")],
+    entryPoints: [options.entry ?? path.join(ROOT, "provider", "terraform", "main.ts")],
     outfile: outFile,
     bundle: true,
     platform: "node",
     target: "node20",
     format: "cjs",
-    minify: false,
+    minify: true,
+    keepNames: true,
     sourcemap: false,
     legalComments: "none",
     logLevel: "error",
@@ -78,8 +103,15 @@ export async function buildBundle(outFile: string): Promise<void> {
       {
         name: "inline-proto",
         setup(b) {
+          const external = options.runtimeExternal;
+          if (external !== undefined) {
+            // A stub that requires the other file (a dynamic import() would bypass the loader's require).
+            b.onResolve({ filter: /^\.\/plugin-runtime$/ }, () => ({ path: "plugin-runtime", namespace: "split" }));
+            b.onLoad({ filter: /.*/, namespace: "split" }, () => ({ contents: `module.exports = require(${JSON.stringify(external)});`, loader: "js" }));
+            b.onResolve({ filter: /^\.\/upstack-provider-runtime/ }, (args) => ({ path: args.path, external: true }));
+          }
           b.onLoad({ filter: /provider[\\/]terraform[\\/]proto-files\.ts$/ }, () => ({
-            contents: `export function protoTexts() { return ${JSON.stringify(texts)}; }`,
+            contents: `export function protoDescriptors() { return ${JSON.stringify(descriptors)}; }`,
             loader: "ts",
           }));
           // Klaviyo's spec files, which the rules read at run time, travel inside the bundle too.

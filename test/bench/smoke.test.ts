@@ -71,6 +71,15 @@ describe("bench/bench.ts", () => {
     expect(typeof machine["cpuModel"]).toBe("string");
     expect(typeof machine["cores"]).toBe("number");
     expect(typeof machine["node"]).toBe("string");
+    // Issue 11's loading-cost targets are reported: the provider's own share of a cold start and its
+    // memory over the floor at every N.
+    const targetNames = (result["targets"] as Array<{ name: string }>).map((t) => t.name);
+    expect(targetNames).toEqual(expect.arrayContaining(["provider's own share of a cold start ≤ 30 ms", "host peak RSS ≤ floor + 25 MB at every N"]));
+    const cold = result["coldStart"] as { ours: { ownShareMs: number; configureMs: number; firstCheckMs: number }; floor: { ownShareMs: number } };
+    expect(cold.ours.ownShareMs).toBeGreaterThan(0);
+    expect(cold.ours.ownShareMs).toBeLessThanOrEqual(cold.ours.firstCheckMs - cold.ours.configureMs + 1);
+    expect(cold.floor.ownShareMs).toBeGreaterThan(0);
+    expect(result["peakRssByN"]).toEqual([{ n: 1, ours: expect.any(Number), floor: expect.any(Number), overFloor: expect.any(Number) }]);
     const naive = result["naive"] as Record<string, unknown>;
     expect(typeof naive["serialized"]).toBe("boolean");
 

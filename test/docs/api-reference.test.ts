@@ -5,13 +5,19 @@ import { join } from "node:path";
 
 const ROOT = join(__dirname, "..", "..");
 const typedoc = JSON.parse(readFileSync(join(ROOT, "typedoc.json"), "utf8")) as { entryPoints: string[]; readme: string };
-const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { exports: Record<string, string | { default: string }> };
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  exports: Record<string, string | { types?: string; default: string }>;
+};
 
-/** The source file of each exported subpath that is code: ./dist/sdk/index.js -> sdk/index.ts. */
+/**
+ * The source file of each exported subpath that is code, by the typings it declares (what the
+ * reference documents): ./dist/sdk/index.d.ts -> sdk/index.ts. (`./provider` runs a bundled copy of
+ * provider/index.ts, dist/provider/host-entry.js, whose typings are provider/index's.)
+ */
 const exportedSources = Object.values(pkg.exports)
-  .map((e) => (typeof e === "string" ? e : e.default))
-  .filter((f) => f.endsWith(".js"))
-  .map((f) => f.replace(/^\.\/dist\//, "").replace(/\.js$/, ".ts"))
+  .map((e) => (typeof e === "string" ? e : (e.types ?? e.default)))
+  .filter((f) => f.endsWith(".js") || f.endsWith(".d.ts"))
+  .map((f) => f.replace(/^\.\/dist\//, "").replace(/(\.d)?\.ts$|\.js$/, ".ts"))
   .sort();
 
 test("the entry points are exactly the package's exports (no cli module)", () => {
