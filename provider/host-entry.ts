@@ -39,4 +39,7 @@ export const {
 } = provider;
 const remove = provider.delete;
 export { remove as delete };
-export type { ErrorCode, ErrorCatalogueEntry, RawInputs } from "./index";
+/** The provider object, typed as Pulumi's `ResourceProvider` of the shape's types (see {@link ./index}). */
+const providerObject = provider.provider;
+export { providerObject as provider };
+export type { ErrorCode, ErrorCatalogueEntry, RawInputs, DestinationInputs, DestinationOutputs } from "./index";
