@@ -5,7 +5,7 @@
  * untouched. Scopes are normalised here (trimmed, deduplicated, sorted) and
  * nowhere else.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InputError } from "../errors";
 import { describePrivateKeyProblem, PUBLIC_API_KEY } from "../key-format";
 import { DESTINATION_INPUTS, type InputName } from "./shape";
@@ -70,72 +70,102 @@ export function normalizeScopes(list: readonly string[]): string[] {
   return [...new Set(list.map((s) => s.trim()))].sort();
 }
 
-/** Builds the input schemas in `w`'s words. */
-function buildSchemas(w: Vocabulary) {
+/** The builders of the input schemas in `w`'s words, one per input. */
+function schemaBuilders(w: Vocabulary) {
   const n = (name: InputName): string => w.property(name);
   const trimmedString = (name: InputName) =>
     z.string({ error: (iss) => `${n(name)} must be a string, not ${iss.input === null ? "null" : typeof iss.input}.` }).transform((s) => s.trim());
-  const schemas = {
-    pixelId: trimmedString("pixelId")
-      .transform((s) => s.toLowerCase())
-      .refine((s) => PIXEL_ID.test(s), {
-        error: `${n("pixelId")} must be the Upstack pixel's UUID (like 9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f). Copy it from the Upstack dashboard.`,
+  const builders = {
+    pixelId: () =>
+      trimmedString("pixelId")
+        .transform((s) => s.toLowerCase())
+        .refine((s) => PIXEL_ID.test(s), {
+          error: `${n("pixelId")} must be the Upstack pixel's UUID (like 9b2f6c1e-0d4a-4c3e-8f57-2a1b3c4d5e6f). Copy it from the Upstack dashboard.`,
+        }),
+    privateApiKey: () =>
+      z
+        .string({ error: `${n("privateApiKey")} must be a string: the Klaviyo private API key (pk_...); ${w.setKey}.` })
+        .transform((s) => s.trim())
+        .superRefine((s, ctx) => {
+          const problem = describePrivateKeyProblem(s, n("publicApiKey"));
+          if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${n("privateApiKey")} ${problem}` });
+        }),
+    publicApiKey: () =>
+      trimmedString("publicApiKey").refine((s) => PUBLIC_API_KEY.test(s), {
+        error: `${n("publicApiKey")} must be a Klaviyo Site ID: 6 letters and digits (Settings → Account → API Keys → Public API Key). Remove it to accept the key's own account.`,
       }),
-    privateApiKey: z
-      .string({ error: `${n("privateApiKey")} must be a string: the Klaviyo private API key (pk_...); ${w.setKey}.` })
-      .transform((s) => s.trim())
-      .superRefine((s, ctx) => {
-        const problem = describePrivateKeyProblem(s, n("publicApiKey"));
-        if (problem !== undefined) ctx.addIssue({ code: "custom", message: `${n("privateApiKey")} ${problem}` });
+    enabled: () => z.boolean({ error: `${n("enabled")} must be true or false.` }),
+    label: () =>
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what a label must not hold
+      trimmedString("label").refine((s) => s.length >= 1 && s.length <= 100 && !/[\u0000-\u001f\u007f]/.test(s), {
+        error: `${n("label")} must be 1 to 100 characters without control characters.`,
       }),
-    publicApiKey: trimmedString("publicApiKey").refine((s) => PUBLIC_API_KEY.test(s), {
-      error: `${n("publicApiKey")} must be a Klaviyo Site ID: 6 letters and digits (Settings → Account → API Keys → Public API Key). Remove it to accept the key's own account.`,
-    }),
-    enabled: z.boolean({ error: `${n("enabled")} must be true or false.` }),
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what a label must not hold
-    label: trimmedString("label").refine((s) => s.length >= 1 && s.length <= 100 && !/[\u0000-\u001f\u007f]/.test(s), {
-      error: `${n("label")} must be 1 to 100 characters without control characters.`,
-    }),
-    scopes: z
-      .array(
-        z.string({ error: `${n("scopes")} must list strings like "events:write".` }).transform((s) => s.trim()),
-        { error: `${n("scopes")} must be a list of Klaviyo scopes like ["events:write", "profiles:write"].` },
-      )
-      .superRefine((list, ctx) => {
-        if (list.length === 0)
-          ctx.addIssue({
-            code: "custom",
-            message: `${n("scopes")} is empty. Remove it to require Full Access, or list the Klaviyo scopes you rely on, like "events:write".`,
-          });
-        if (list.length > 64) ctx.addIssue({ code: "custom", message: `${n("scopes")} lists more than 64 entries; Klaviyo has fewer scopes than that.` });
-        const bad = list.filter((s) => !SCOPE.test(s));
-        if (bad.length > 0)
-          ctx.addIssue({
-            code: "custom",
-            message: `${n("scopes")} has ${bad.length === 1 ? "1 entry that is not a Klaviyo scope" : `${bad.length} entries that are not Klaviyo scopes`} (scopes look like "events:write" or "profiles:read"): ${bad
-              .slice(0, 3)
-              .map((s) => JSON.stringify(s.slice(0, 40)))
-              .join(", ")}.`,
-          });
-      })
-      .transform(normalizeScopes),
-    adopt: z.boolean({ error: `${n("adopt")} must be true or false.` }),
-    upstackApiKey: z
-      .string({ error: `${n("upstackApiKey")} must be a string: an Upstack API key (upstack_...).` })
-      .transform((s) => s.trim())
-      .refine((s) => /^upstack_[A-Za-z0-9_]{8,}$/.test(s), {
-        error: `${n("upstackApiKey")} must be an Upstack API key: it starts with upstack_ followed by letters and digits, without spaces. Paste it again.`,
+    scopes: () =>
+      z
+        .array(
+          z.string({ error: `${n("scopes")} must list strings like "events:write".` }).transform((s) => s.trim()),
+          { error: `${n("scopes")} must be a list of Klaviyo scopes like ["events:write", "profiles:write"].` },
+        )
+        .superRefine((list, ctx) => {
+          if (list.length === 0)
+            ctx.addIssue({
+              code: "custom",
+              message: `${n("scopes")} is empty. Remove it to require Full Access, or list the Klaviyo scopes you rely on, like "events:write".`,
+            });
+          if (list.length > 64) ctx.addIssue({ code: "custom", message: `${n("scopes")} lists more than 64 entries; Klaviyo has fewer scopes than that.` });
+          const bad = list.filter((s) => !SCOPE.test(s));
+          if (bad.length > 0)
+            ctx.addIssue({
+              code: "custom",
+              message: `${n("scopes")} has ${bad.length === 1 ? "1 entry that is not a Klaviyo scope" : `${bad.length} entries that are not Klaviyo scopes`} (scopes look like "events:write" or "profiles:read"): ${bad
+                .slice(0, 3)
+                .map((s) => JSON.stringify(s.slice(0, 40)))
+                .join(", ")}.`,
+            });
+        })
+        .transform(normalizeScopes),
+    adopt: () => z.boolean({ error: `${n("adopt")} must be true or false.` }),
+    upstackApiKey: () =>
+      z
+        .string({ error: `${n("upstackApiKey")} must be a string: an Upstack API key (upstack_...).` })
+        .transform((s) => s.trim())
+        .refine((s) => /^upstack_[A-Za-z0-9_]{8,}$/.test(s), {
+          error: `${n("upstackApiKey")} must be an Upstack API key: it starts with upstack_ followed by letters and digits, without spaces. Paste it again.`,
+        }),
+    retireReplacedKey: () => z.boolean({ error: `${n("retireReplacedKey")} must be true or false.` }),
+    owner: () =>
+      trimmedString("owner").refine((s) => s.length >= 1 && s.length <= 300, {
+        error: `${n("owner")} must be 1 to 300 characters (the engine binding sets it; do not pass it yourself).`,
       }),
-    retireReplacedKey: z.boolean({ error: `${n("retireReplacedKey")} must be true or false.` }),
-    owner: trimmedString("owner").refine((s) => s.length >= 1 && s.length <= 300, {
-      error: `${n("owner")} must be 1 to 300 characters (the engine binding sets it; do not pass it yourself).`,
-    }),
-  } satisfies Record<InputName, z.ZodType>;
-  return schemas;
+  } satisfies Record<InputName, () => z.ZodType>;
+  return builders;
 }
 
+type SchemaBuilders = ReturnType<typeof schemaBuilders>;
+
 /** One schema per input of the shape (a missing or extra one does not compile). */
-export type InputSchemas = ReturnType<typeof buildSchemas>;
+export type InputSchemas = { readonly [K in keyof SchemaBuilders]: ReturnType<SchemaBuilders[K]> };
+
+/**
+ * The input schemas in `w`'s words, each built the first time it is read: a Check builds only
+ * those of the inputs it is given (issue 11, loading cost).
+ */
+function buildSchemas(w: Vocabulary): InputSchemas {
+  const builders = schemaBuilders(w);
+  const schemas = {};
+  for (const name of Object.keys(builders) as InputName[]) {
+    Object.defineProperty(schemas, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const schema = builders[name]();
+        Object.defineProperty(schemas, name, { enumerable: true, value: schema });
+        return schema;
+      },
+    });
+  }
+  return schemas as InputSchemas;
+}
 
 const schemaCache = new WeakMap<Vocabulary, InputSchemas>();
 

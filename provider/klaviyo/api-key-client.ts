@@ -10,9 +10,10 @@
  * `attributes.status`), tolerant of attributes added later. Statuses are classified by
  * {@link classify}, the one place that decides what a Klaviyo status means.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { KlaviyoSpec, SpecOperation } from "../../spec/klaviyo";
 import type { HttpResponse, Transport } from "../transport/http-transport";
+import { once } from "../once";
 import { API_KEY_STATUSES, describeMisfit } from "./answers";
 import { classify, type KlaviyoOutcome } from "./client";
 import type { RequestPacer } from "./request-pacer";
@@ -30,19 +31,21 @@ export interface KlaviyoKeyState {
   readonly redactedKey: string | undefined;
 }
 
-/** `GetApiKeyResponse` / `PatchApiKeyResponse`, reduced to what the provider reads. */
-export const apiKeyAnswer = z.object({
-  data: z.object({
-    type: z.literal("api-key"),
-    id: z.string().min(1),
-    attributes: z.object({
-      name: z.string().optional(),
-      status: z.enum(API_KEY_STATUSES),
-      /** Only present when asked for with `additional-fields[api-key]=redacted_key`; nullable in the files. */
-      redacted_key: z.string().nullish(),
+/** `GetApiKeyResponse` / `PatchApiKeyResponse`, reduced to what the provider reads; built on first use. */
+export const apiKeyAnswer = once(() =>
+  z.object({
+    data: z.object({
+      type: z.literal("api-key"),
+      id: z.string().min(1),
+      attributes: z.object({
+        name: z.string().optional(),
+        status: z.enum(API_KEY_STATUSES),
+        /** Only present when asked for with `additional-fields[api-key]=redacted_key`; nullable in the files. */
+        redacted_key: z.string().nullish(),
+      }),
     }),
   }),
-});
+);
 
 /** The request body of update_api_key_beta that disables key `id` (an `ApiKeyUpdateRequest`). */
 export function disableRequestBody(id: string): { data: { type: "api-key"; id: string; attributes: { status: "disabled" } } } {
@@ -115,7 +118,7 @@ export class KlaviyoApiKeys {
 export function interpret(res: HttpResponse): KlaviyoOutcome<KlaviyoKeyState> {
   const outcome = classify(res);
   if (!outcome.ok) return outcome;
-  const parsed = apiKeyAnswer.safeParse(res.body);
+  const parsed = apiKeyAnswer().safeParse(res.body);
   if (!parsed.success) {
     return {
       ok: false,

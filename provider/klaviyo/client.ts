@@ -4,7 +4,7 @@
  * that operation; every answer is parsed with the schemas in ./answers and classified here, in one
  * place, into what it says about the key.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import type { KlaviyoSpec, SpecOperation } from "../../spec/klaviyo";
 import type { HttpResponse, Transport } from "../transport/http-transport";
 import { klaviyoRetryHintMs } from "./throttle";
@@ -105,7 +105,7 @@ export class KlaviyoClient {
   async getAccount(privateKey: string): Promise<KlaviyoOutcome<KlaviyoAccount>> {
     const op = this.spec.byId("get_accounts");
     const res = await this.get(privateKey, op, "/api/accounts/", {});
-    const body = parse(res, accountsAnswer);
+    const body = parse(res, accountsAnswer());
     if (!body.ok) return body;
     const [account, ...more] = body.value.data;
     if (account === undefined || more.length > 0) {
@@ -128,7 +128,7 @@ export class KlaviyoClient {
     let query: Record<string, string> = { "additional-fields[api-key]": "redacted_key" };
     for (let page = 1; ; page++) {
       const res = await pace(() => this.get(privateKey, op, path, query, page > 1));
-      const body = parse(res, apiKeysAnswer);
+      const body = parse(res, apiKeysAnswer());
       if (!body.ok) return body;
       for (const k of body.value.data) {
         keys.push({
@@ -159,7 +159,7 @@ export class KlaviyoClient {
     const size = op.queryParameters.get("page[size]")?.schema["minimum"];
     const query: Record<string, string> = typeof size === "number" ? { "page[size]": String(size) } : {};
     const res = await pace(() => this.get(privateKey, op, `${op.path}/`, query));
-    const body = parse(res, probeAnswer);
+    const body = parse(res, probeAnswer());
     return body.ok ? { ok: true, value: true } : body;
   }
 
@@ -218,7 +218,7 @@ function parse<T>(res: HttpResponse, schema: z.ZodType<T>): KlaviyoOutcome<T> {
 /** Classifies a response by status and error body; the one place that decides what a Klaviyo status means. */
 export function classify(res: HttpResponse): KlaviyoOutcome<true> {
   if (res.status >= 200 && res.status < 300) return { ok: true, value: true };
-  const parsed = errorAnswer.safeParse(res.body);
+  const parsed = errorAnswer().safeParse(res.body);
   const errors: KlaviyoErrorObject[] = parsed.success ? parsed.data.errors : [];
   const first = errors[0];
   const detail = first?.detail ?? first?.title;

@@ -71,16 +71,16 @@ describe("zod schemas of the answers", () => {
   test("the spec's api-keys listing parses; links.next/prev null (live Klaviyo) and absent (the spec) alike", () => {
     const specShaped = listing({ self: "https://a.klaviyo.com/api/api-keys/" });
     expect(conforms("get_api_keys_beta", 200, specShaped)).toBe("valid");
-    expect(apiKeysAnswer.safeParse(specShaped).success).toBe(true);
-    expect(apiKeysAnswer.safeParse(listing({ self: "https://a.klaviyo.com/api/api-keys/", next: null, prev: null })).success).toBe(true);
+    expect(apiKeysAnswer().safeParse(specShaped).success).toBe(true);
+    expect(apiKeysAnswer().safeParse(listing({ self: "https://a.klaviyo.com/api/api-keys/", next: null, prev: null })).success).toBe(true);
   });
 
   test("attributes added later do not break parsing; redacted_key may be null or absent", () => {
     const body = listing({ self: "s" });
     (body.data[0]!.attributes as Record<string, unknown>)["last_used"] = "2026-01-01T00:00:00+00:00";
-    expect(apiKeysAnswer.safeParse(body).success).toBe(true);
+    expect(apiKeysAnswer().safeParse(body).success).toBe(true);
     (body.data[0]!.attributes as Record<string, unknown>)["redacted_key"] = null;
-    expect(apiKeysAnswer.safeParse(body).success).toBe(true);
+    expect(apiKeysAnswer().safeParse(body).success).toBe(true);
   });
 
   test("the old assumed shape (key, access_level, label, disabled) does not fit: no name, no status", () => {
@@ -95,7 +95,7 @@ describe("zod schemas of the answers", () => {
       links: { self: "s", next: null, prev: null },
     };
     expect(conforms("get_api_keys_beta", 200, old)).toBe("invalid");
-    const parsed = apiKeysAnswer.safeParse(old);
+    const parsed = apiKeysAnswer().safeParse(old);
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues.map((i) => i.path.join("."))).toEqual(expect.arrayContaining(["data.0.attributes.name", "data.0.attributes.status"]));
   });
@@ -103,7 +103,7 @@ describe("zod schemas of the answers", () => {
   test("an unknown status is not guessed at", () => {
     const body = listing({ self: "s" });
     (body.data[0]!.attributes as Record<string, unknown>)["status"] = "paused";
-    expect(apiKeysAnswer.safeParse(body).success).toBe(false);
+    expect(apiKeysAnswer().safeParse(body).success).toBe(false);
   });
 
   test("the account's Site ID is attributes.public_api_key", () => {
@@ -125,8 +125,8 @@ describe("zod schemas of the answers", () => {
       ],
       links: { self: "https://a.klaviyo.com/api/accounts/", next: null },
     };
-    expect(accountsAnswer.parse(body).data[0]?.attributes.public_api_key).toBe("AbC123");
+    expect(accountsAnswer().parse(body).data[0]?.attributes.public_api_key).toBe("AbC123");
     const { public_api_key: _, ...without } = body.data[0]!.attributes;
-    expect(accountsAnswer.safeParse({ ...body, data: [{ ...body.data[0], attributes: without }] }).success).toBe(false);
+    expect(accountsAnswer().safeParse({ ...body, data: [{ ...body.data[0], attributes: without }] }).success).toBe(false);
   });
 });
