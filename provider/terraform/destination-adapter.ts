@@ -13,9 +13,11 @@
  * `private_api_key` to `private_api_key_wo` in messages when the write-only
  * attribute carries the key.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import {
   buildContext,
+  createLogger,
   createDestination as coreCreate,
   checkDesired,
   deleteDestination as coreDelete,
@@ -44,6 +46,7 @@ import {
   UpstackKlaviyoError,
   type CoreContext,
   type InputName,
+  type Logger,
   type OutputName,
   type PropertyType,
   type SettingName,
@@ -139,10 +142,51 @@ export const DEFAULT_DESTINATION_LABEL = DEFAULT_LABEL;
 
 let current: CoreContext | undefined;
 
+/** The warnings the rules give during one Terraform call (several calls may run at once in a process). */
+const warningsOfCall = new AsyncLocalStorage<string[]>();
+
+/**
+ * The rules' logger in a Terraform provider: Terraform keeps a plugin's stderr only in its debug
+ * log, so a warning is also collected for the call under way, which answers it as a warning
+ * diagnostic (see {@link collectingWarnings}).
+ */
+function terraformLogger(): Logger {
+  let inner: Logger | undefined;
+  const stderr = (): Logger => (inner ??= createLogger({ quiet: process.env["UPSTACK_KLAVIYO_QUIET"] === "1" }));
+  return {
+    info: (message) => stderr().info(message),
+    warn: (message) => {
+      const collected = warningsOfCall.getStore();
+      const text = redact(message);
+      if (collected !== undefined && !collected.includes(text)) collected.push(text);
+      stderr().warn(message);
+    },
+  };
+}
+
+function terraformContext(config?: (key: string) => string | undefined): CoreContext {
+  return buildContext({ words: TERRAFORM_VOCABULARY, log: terraformLogger(), ...(config === undefined ? {} : { config }) });
+}
+
 /** The provider process's context (built with no provider block if ConfigureProvider has not run). */
 function context(): CoreContext {
-  current ??= buildContext({ words: TERRAFORM_VOCABULARY });
+  current ??= terraformContext();
   return current;
+}
+
+/** What {@link collectingWarnings} returns: the work's outcome and the warnings the rules gave meanwhile (redacted). */
+export type WithWarnings<T> =
+  | { readonly ok: true; readonly value: T; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly error: unknown; readonly warnings: readonly string[] };
+
+/** Runs one Terraform call's work, collecting the warnings the rules give during it. */
+export async function collectingWarnings<T>(work: () => Promise<T>): Promise<WithWarnings<T>> {
+  const warnings: string[] = [];
+  try {
+    return { ok: true, value: await warningsOfCall.run(warnings, work), warnings };
+  } catch (error) {
+    return { ok: false, error, warnings };
+  }
 }
 
 // ---------------------------------------------------------------- messages
@@ -279,7 +323,7 @@ export function configure(config: ProviderConfiguration): { defaultPixelId: stri
     "upstack:apiUrl": config.apiUrl,
     "upstack:klaviyoApiUrl": config.klaviyoApiUrl,
   };
-  const next = buildContext({ words: TERRAFORM_VOCABULARY, config: (key) => values[key] });
+  const next = terraformContext((key) => values[key]);
   const old = current;
   current = next;
   if (old !== undefined) void old.close();

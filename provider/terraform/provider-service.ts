@@ -43,13 +43,22 @@ function unknownType(typeName: string): Diagnostic[] {
 
 type Handler = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => void;
 
-/** Wraps an async handler: its result is the answer; a throw becomes an error diagnostic in `diagnosticsField`. */
+/**
+ * Wraps an async handler: its result is the answer; a throw becomes an error diagnostic in
+ * `diagnosticsField`; warnings the rules gave meanwhile are added as warning diagnostics (Terraform
+ * shows a plugin's stderr only in its debug log).
+ */
 function unary(run: (request: Record<string, unknown>) => Promise<Record<string, unknown>>, diagnosticsField = "diagnostics"): Handler {
   return (call, callback) => {
-    run(call.request).then(
-      (response) => callback(null, response),
-      (error: unknown) => callback(null, { [diagnosticsField]: diagnosticsOf(error) }),
-    );
+    void adapter
+      .collectingWarnings(() => run(call.request))
+      .then((outcome) => {
+        const warnings = outcome.warnings.map((message) => diagnostic({ attribute: undefined, message, warning: true }));
+        const response = outcome.ok ? outcome.value : { [diagnosticsField]: diagnosticsOf(outcome.error) };
+        if (warnings.length === 0) return callback(null, response);
+        const given = response[diagnosticsField];
+        callback(null, { ...response, [diagnosticsField]: [...(Array.isArray(given) ? (given as Diagnostic[]) : []), ...warnings] });
+      });
   };
 }
 

@@ -5,11 +5,10 @@
 // as unhealthy at refresh and fails the next plan. Nothing leaks a key into output, state or the
 // provider's log.
 //
-// Where the provider's warnings land: the Terraform provider writes them to its stderr, which
-// terraform keeps only in its debug log (TF_LOG_PROVIDER=DEBUG, TF_LOG_PATH). The tests read them
-// there. That terraform's own output shows them, in Terraform's words, is checked by the
-// `test.failing` at the end: a known gap (ApplyResourceChange and ReadResource answer no warning
-// diagnostics), which turns red the day it is closed so that the marker is removed.
+// Where the provider's warnings land: every call answers the warnings the rules gave during it as
+// warning diagnostics, which terraform shows ("Warning: retire_replaced_key: ..."); the provider also
+// writes them to its stderr, which terraform keeps only in its debug log (TF_LOG_PROVIDER=DEBUG,
+// TF_LOG_PATH). The tests check both.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RequestLogEntry } from "../../emulator";
@@ -52,8 +51,10 @@ async function keyState(id: string) {
   return (await h.emu.admin.listKlaviyoKeys()).find((k) => k.id === id)!;
 }
 
-/** The start of each warning terraform should have shown, in Terraform's words (see the `test.failing` at the end). */
-const expectedInOutput: Array<{ shown: string; words: string }> = [];
+/** Terraform's own output shows the warning as a warning diagnostic (its summary after "Warning: "), in Terraform's words. */
+function expectShownAsWarning(shown: string, words: string): void {
+  expect(shown).toContain(`Warning: ${words}`);
+}
 
 function expectNoLeaks(dir: string): void {
   expect(h.leaksIn(h.outputs.join("\n"))).toEqual([]);
@@ -130,7 +131,7 @@ describeWithTerraform("terraform: retire_replaced_key and Klaviyo's side at refr
     expect(rotate.warnings[0]).toMatch(/To retire it by hand: in Klaviyo, Settings → Account → API Keys/);
     // The core speaks Terraform's words: the warning names the attribute, not the Pulumi property.
     expect(rotate.warnings[0]).toMatch(new RegExp(`^retire_replaced_key: the replaced Klaviyo key pk_\\.\\.\\.${first.key.slice(-4)} was not disabled`));
-    expectedInOutput.push({ shown: rotate.shown, words: `retire_replaced_key: the replaced Klaviyo key pk_...${first.key.slice(-4)} was not disabled` });
+    expectShownAsWarning(rotate.shown, `retire_replaced_key: the replaced Klaviyo key pk_...${first.key.slice(-4)} was not disabled`);
     expectNoLeaks(dir);
   });
 
@@ -148,7 +149,7 @@ describeWithTerraform("terraform: retire_replaced_key and Klaviyo's side at refr
     expect(h.stateAttributes(dir)).toMatchObject({ klaviyo_account_id: other.account.id, retired_key_id: null, retired_at: null });
     const warning = `it belongs to Klaviyo account ${w.account.id}, not the new key's account ${other.account.id}`;
     expect(rotate.warnings).toEqual([expect.stringContaining(warning)]);
-    expectedInOutput.push({ shown: rotate.shown, words: `retire_replaced_key: the replaced Klaviyo key pk_...${w.key.key.slice(-4)} was not disabled` });
+    expectShownAsWarning(rotate.shown, `retire_replaced_key: the replaced Klaviyo key pk_...${w.key.key.slice(-4)} was not disabled`);
     expectNoLeaks(dir);
   });
 
@@ -174,7 +175,7 @@ describeWithTerraform("terraform: retire_replaced_key and Klaviyo's side at refr
     expect(rotate.warnings[0]).toContain("the new key lacks the credentials:write scope");
     expect(rotate.warnings[0]).toContain(`The rotation stands: Upstack uses pk_...${next.key.slice(-4)}`);
     expect(rotate.warnings[0]).toContain(`find the private key pk_...${w.key.key.slice(-4)} (Klaviyo id ${w.key.id})`);
-    expectedInOutput.push({ shown: rotate.shown, words: `retire_replaced_key: the replaced Klaviyo key pk_...${w.key.key.slice(-4)} was not disabled` });
+    expectShownAsWarning(rotate.shown, `retire_replaced_key: the replaced Klaviyo key pk_...${w.key.key.slice(-4)} was not disabled`);
 
     // The fault lifted, the next plan has nothing to do: the rotation is not redone and nothing is retired late.
     h.emu.faults.clear();
@@ -213,16 +214,5 @@ describeWithTerraform("terraform: retire_replaced_key and Klaviyo's side at refr
     expect(plan.stderr).not.toMatch(/privateApiKey|retireReplacedKey|pulumi/i);
     expect(h.requestLines().filter((l) => l.startsWith("upstack PUT"))).toEqual([]);
     expectNoLeaks(dir);
-  });
-
-  // KNOWN GAP, reported: the provider's warnings reach only terraform's debug log (in Terraform's
-  // words since the core speaks them). When terraform shows them as warning diagnostics, this test
-  // fails: make it a plain `test`.
-  test.failing("KNOWN GAP: retirement warnings are shown in terraform's output, in Terraform's words", () => {
-    expect(expectedInOutput).toHaveLength(3);
-    for (const { shown, words } of expectedInOutput) {
-      // As a warning diagnostic (terraform prints its summary after "Warning: "), in Terraform's words.
-      expect(shown).toContain(`Warning: ${words}`);
-    }
   });
 });
