@@ -143,7 +143,19 @@ export const DEFAULT_DESTINATION_LABEL = DEFAULT_LABEL;
 let current: CoreContext | undefined;
 
 /** The warnings the rules give during one Terraform call (several calls may run at once in a process). */
-const warningsOfCall = new AsyncLocalStorage<string[]>();
+interface CallWarnings {
+  /** The rules' messages, as given. */
+  readonly messages: string[];
+  /** Attribute renames for them (the write-only key), set by {@link nameKeyInWarnings}. */
+  renames: Readonly<Record<string, string>>;
+}
+const warningsOfCall = new AsyncLocalStorage<CallWarnings>();
+
+/** The call under way carries the key in the attribute these renames name (see {@link describeError}); its warnings say so. */
+export function nameKeyInWarnings(renames: Readonly<Record<string, string>>): void {
+  const call = warningsOfCall.getStore();
+  if (call !== undefined) call.renames = renames;
+}
 
 /**
  * The rules' logger in a Terraform provider: Terraform keeps a plugin's stderr only in its debug
@@ -156,9 +168,7 @@ function terraformLogger(): Logger {
   return {
     info: (message) => stderr().info(message),
     warn: (message) => {
-      const collected = warningsOfCall.getStore();
-      const text = redact(message);
-      if (collected !== undefined && !collected.includes(text)) collected.push(text);
+      warningsOfCall.getStore()?.messages.push(message);
       stderr().warn(message);
     },
   };
@@ -181,11 +191,13 @@ export type WithWarnings<T> =
 
 /** Runs one Terraform call's work, collecting the warnings the rules give during it. */
 export async function collectingWarnings<T>(work: () => Promise<T>): Promise<WithWarnings<T>> {
-  const warnings: string[] = [];
+  const call: CallWarnings = { messages: [], renames: {} };
+  const warnings = (): string[] => [...new Set(call.messages.map((m) => renamed(m, call.renames)))];
   try {
-    return { ok: true, value: await warningsOfCall.run(warnings, work), warnings };
+    const value = await warningsOfCall.run(call, work);
+    return { ok: true, value, warnings: warnings() };
   } catch (error) {
-    return { ok: false, error, warnings };
+    return { ok: false, error, warnings: warnings() };
   }
 }
 

@@ -124,6 +124,7 @@ async function change(prior: TfObject, planned: TfObject, config: TfObject): Pro
 export async function plan(prior: TfObject | null, proposed: TfObject | null, config: TfObject | null, defaults: ProviderDefaults): Promise<PlanResult> {
   if (proposed === null || config === null) return { planned: null, requiresReplace: [], warnings: [] };
   const key = keyOf(config);
+  adapter.nameKeyInWarnings(renamesFor(key.attribute));
   const warnings = validateConfig(config).filter((p) => p.warning === true);
   const planned = desiredFrom(proposed, config, prior, defaults);
 
@@ -184,6 +185,7 @@ export async function apply(prior: TfObject | null, planned: TfObject | null, co
   }
   if (config === null) throw new ResourceError([{ attribute: undefined, message: "No configuration was given for the destination." }]);
   const { key, attribute } = requireKnownKey(config);
+  adapter.nameKeyInWarnings(renamesFor(attribute));
   const desired: Record<string, TfValue> = { ...planned };
   if (desired["owner"] === UNKNOWN) desired["owner"] = adapter.newOwner();
   if (prior === null) {

@@ -58,6 +58,9 @@ describeWithTerraform("terraform: write-only key lifecycle", () => {
     const rotatePlan = await h.tf(dir, ["plan", "-detailed-exitcode", "-no-color"], h.envFor(w, rotated.key));
     expect(rotatePlan.code).toBe(2);
     expect(rotatePlan.stdout).toContain("will be updated in-place");
+    // The new key is not named UpstackData: terraform shows the advice, against the attribute that carries the key.
+    expect(plainText(rotatePlan.stdout)).toContain(`Warning: private_api_key_wo: the Klaviyo key pk_...${rotated.key.slice(-4)} is named`);
+    expect(plainText(rotatePlan.stdout)).not.toMatch(/\bprivate_api_key:/);
     expect(rotatePlan.stdout).not.toContain("must be replaced");
     expect(h.requestLines().filter((l) => l.startsWith("klaviyo"))).toEqual(["klaviyo GET /api/accounts/", "klaviyo GET /api/api-keys/"]);
     const rotate = await h.tf(dir, ["apply", "-auto-approve", "-no-color"], h.envFor(w, rotated.key));
