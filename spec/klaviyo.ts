@@ -61,27 +61,11 @@ export interface SpecOperation {
   readonly document: SpecSchema;
 }
 
-/** One operation's facts as `./klaviyo-extract` holds them: {@link SpecOperation} without its document. */
-export interface SpecOperationExtract {
-  /** `operationId`. */
-  readonly operationId: string;
-  /** Lower-case HTTP method. */
-  readonly method: string;
-  /** The path template. */
-  readonly path: string;
-  /** The `revision` header's default. */
-  readonly revision: string;
-  /** A pre-release (beta) operation. */
-  readonly beta: boolean;
-  /** `x-klaviyo-scopes`. */
-  readonly scopes: readonly string[];
-  /** `x-klaviyo-ratelimit`. */
-  readonly rateLimit: SpecRateLimit;
+/** One operation's facts as `./klaviyo-extract` holds them: {@link SpecOperation} without its document, its query parameters in the file's order. */
+export type SpecOperationExtract = Omit<SpecOperation, "document" | "queryParameters"> & {
   /** The query parameters, in the file's order. */
   readonly queryParameters: readonly SpecQueryParameter[];
-  /** The spec file. */
-  readonly file: string;
-}
+};
 
 /** What `./klaviyo-extract` holds: every operation's facts and the scope list. */
 export interface KlaviyoSpecExtract {

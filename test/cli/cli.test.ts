@@ -5,12 +5,12 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { KlaviyoAccountView, KlaviyoKeyCreated } from "../../emulator/types";
 import { EXIT_CODES, main, type CheckKeyResult, type CliIo } from "../../cli";
+import { closedPort as portNobodyListensOn } from "../reliability/support";
 import { expectNoSecrets } from "../support/world";
 
 const ROOT = join(__dirname, "..", "..");
@@ -40,14 +40,7 @@ beforeAll(async () => {
   revoked = await emu.admin.createKlaviyoKey({ accountId: account.id, label: "old" });
   await emu.admin.revokeKlaviyoKey(revoked.id);
   secrets.push(full.key, readOnly.key, custom.key, revoked.key);
-  closedPort = await new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 1;
-      server.close(() => resolve(port));
-    });
-  });
+  closedPort = await portNobodyListensOn();
 });
 
 afterAll(async () => {

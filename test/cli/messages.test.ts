@@ -4,11 +4,11 @@
  * user needs (flags, not resource properties; no Pulumi advice) and the words
  * that must not appear — and never the key.
  */
-import { createServer } from "node:net";
 import { Readable } from "node:stream";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { KlaviyoKeyCreated } from "../../emulator/types";
 import { main, type CheckKeyResult } from "../../cli";
+import { closedPort as portNobodyListensOn } from "../reliability/support";
 import { expectNoSecrets } from "../support/world";
 
 let emu: RunningEmulator;
@@ -18,14 +18,7 @@ let closedPort: number;
 beforeAll(async () => {
   emu = await startEmulator({ port: 0, klaviyo: { rateLimits: false } });
   ({ key } = await emu.admin.createKlaviyoAccountWithKey({ name: "Acme Outdoor" }, { label: "UpstackData" }));
-  closedPort = await new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 1;
-      server.close(() => resolve(port));
-    });
-  });
+  closedPort = await portNobodyListensOn();
 });
 afterAll(() => emu.close());
 afterEach(() => emu.faults.clear());

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import * as provider from "../../provider";
 import { keyFingerprint } from "../../provider/fingerprint";
-import { checked, configureProvider, expectNoSecrets, inputsFor, rejectionOf, requestCounts, startWorld, type World } from "../support/world";
+import { checked, createOne, configureProvider, expectNoSecrets, inputsFor, rejectionOf, requestCounts, startWorld, type World } from "../support/world";
 
 let world: World;
 beforeEach(async () => {
@@ -11,15 +11,9 @@ afterEach(async () => {
   await world.close();
 });
 
-async function createOne(overrides: Record<string, unknown> = {}) {
-  const inputs = await checked({}, inputsFor(world, overrides));
-  const res = await provider.create(inputs);
-  return { inputs, id: res.id, outs: res.outs as Record<string, unknown> };
-}
-
 describe("create", () => {
   test("validates, then registers: 2 Klaviyo requests and 1 Upstack write; outputs hold no key", async () => {
-    const { id, outs } = await createOne();
+    const { id, outs } = await createOne(world);
     expect(requestCounts(world.emu)).toEqual({
       "klaviyo GET /api/accounts/": 1,
       "klaviyo GET /api/api-keys/": 1,
@@ -64,7 +58,7 @@ describe("create", () => {
   });
 
   test("re-running create (a crash after Upstack committed) never makes a second destination", async () => {
-    const first = await createOne();
+    const first = await createOne(world);
     const again = await provider.create(first.inputs);
     expect(again.id).toBe(first.id);
     expect(await world.emu.admin.listDestinations()).toHaveLength(1);
@@ -93,12 +87,12 @@ describe("create", () => {
     const other = await world.emu.admin.createKlaviyoKey({ accountId: world.account.id });
     world.remember(other.key);
     const existing = await world.emu.admin.putDestination(world.pixelId, { privateApiKey: other.key, label: "Dashboard" });
-    const err = await rejectionOf(createOne());
+    const err = await rejectionOf(createOne(world));
     expect(err).toMatchObject({ code: "upstack_owned_by_other", property: "adopt" });
     expect(err.message).toMatch(/made in the Upstack dashboard. Set `adopt: true`/);
     expect((await world.emu.admin.getDestination(world.pixelId))?.keyFingerprint).toBe(keyFingerprint(other.key));
 
-    const adopted = await createOne({ adopt: true });
+    const adopted = await createOne(world, { adopt: true });
     expect(adopted.id).toBe(existing.id);
     // What the dashboard had set and this resource does not declare is cleared: no perpetual diff.
     expect(await provider.diff(adopted.id, adopted.outs, adopted.inputs)).toMatchObject({ changes: false });
@@ -107,8 +101,8 @@ describe("create", () => {
   });
 
   test("another stack's destination is refused, naming its owner", async () => {
-    await createOne({ owner: "pulumi:proj/prod/klaviyo" });
-    const err = await rejectionOf(createOne({ owner: "pulumi:proj/dev/klaviyo" }));
+    await createOne(world, { owner: "pulumi:proj/prod/klaviyo" });
+    const err = await rejectionOf(createOne(world, { owner: "pulumi:proj/dev/klaviyo" }));
     expect(err.message).toContain("managed by pulumi:proj/prod/klaviyo");
   });
 
@@ -117,7 +111,7 @@ describe("create", () => {
     const saved = process.env["UPSTACK_API_KEY"];
     delete process.env["UPSTACK_API_KEY"];
     try {
-      const err = await rejectionOf(createOne());
+      const err = await rejectionOf(createOne(world));
       expect(err).toMatchObject({ code: "config_missing_credentials" });
       expect(err.message).toMatch(/upstack:apiKey.*UPSTACK_API_KEY/);
     } finally {
@@ -129,14 +123,14 @@ describe("create", () => {
     const pixel = randomUUID();
     const key = await world.emu.admin.createUpstackKey({ pixelId: pixel });
     world.remember(key.apiKey);
-    const { id } = await createOne({ pixelId: pixel, upstackApiKey: key.apiKey });
+    const { id } = await createOne(world, { pixelId: pixel, upstackApiKey: key.apiKey });
     expect((await world.emu.admin.getDestination(pixel))?.id).toBe(id);
   });
 
   test("a revoked Upstack key fails fast (no retries) with the fix", async () => {
     const [k] = await world.emu.admin.listUpstackKeys();
     await world.emu.admin.revokeUpstackKey(k!.id);
-    const err = await rejectionOf(createOne());
+    const err = await rejectionOf(createOne(world));
     expect(err).toMatchObject({ code: "upstack_unauthorized" });
     expect(err.message).toMatch(/pulumi config set --secret upstack:apiKey/);
     expect(world.emu.requests({ service: "upstack" })).toHaveLength(1);
@@ -149,7 +143,7 @@ test("an under-scoped Upstack key (read only) fails fast, nothing written, with 
   const readOnly = await world.emu.admin.createUpstackKey({ pixelId: pixel, scopes: ["destinations:read"] });
   world.remember(readOnly.apiKey);
   world.emu.clearRequests();
-  const err = await rejectionOf(createOne({ pixelId: pixel, upstackApiKey: readOnly.apiKey }));
+  const err = await rejectionOf(createOne(world, { pixelId: pixel, upstackApiKey: readOnly.apiKey }));
   expect(err).toMatchObject({ code: "upstack_missing_scope", property: "upstackApiKey" });
   expect(err.message).toMatch(/destinations:read and destinations:write/);
   expect(world.emu.requests({ service: "upstack" })).toHaveLength(1);
@@ -159,7 +153,7 @@ test("an under-scoped Upstack key (read only) fails fast, nothing written, with 
 
 describe("diff (no network)", () => {
   test("classifies every change", async () => {
-    const { inputs, id, outs } = await createOne();
+    const { inputs, id, outs } = await createOne(world);
     world.emu.clearRequests();
     const d = (news: Record<string, unknown>) => provider.diff(id, outs, { ...inputs, ...news });
     expect(await d({})).toMatchObject({ changes: false, replaces: [] });
@@ -177,7 +171,7 @@ describe("diff (no network)", () => {
 
 describe("update", () => {
   test("rotation: the new key is validated, then swapped in place; same destination, new fingerprint", async () => {
-    const { id, outs } = await createOne();
+    const { id, outs } = await createOne(world);
     const next = await world.emu.admin.createKlaviyoKey({ accountId: world.account.id });
     world.remember(next.key);
     world.emu.clearRequests();
@@ -193,7 +187,7 @@ describe("update", () => {
   });
 
   test("rotation to a bad key fails before anything is written; Upstack keeps the old key", async () => {
-    const { id, outs, inputs } = await createOne();
+    const { id, outs, inputs } = await createOne(world);
     const bad = await world.emu.admin.createKlaviyoKey({ accountId: world.account.id });
     world.remember(bad.key);
     await world.emu.admin.revokeKlaviyoKey(bad.id);
@@ -205,7 +199,7 @@ describe("update", () => {
   });
 
   test("settings change without a new key makes only the Upstack write", async () => {
-    const { id, outs, inputs } = await createOne();
+    const { id, outs, inputs } = await createOne(world);
     world.emu.clearRequests();
     const res = await provider.update(id, outs, { ...inputs, enabled: false, label: "Paused" });
     expect(requestCounts(world.emu)).toEqual({ "upstack PUT /destinations/api/klaviyo": 1 });
@@ -213,7 +207,7 @@ describe("update", () => {
   });
 
   test("a dashboard edit since the last read is not overwritten silently", async () => {
-    const { id, outs, inputs } = await createOne();
+    const { id, outs, inputs } = await createOne(world);
     await world.emu.admin.patchDestination(world.pixelId, { label: "Edited in dashboard" });
     const err = await rejectionOf(provider.update(id, outs, { ...inputs, label: "Mine" }));
     expect(err).toMatchObject({ code: "upstack_changed_outside_pulumi" });
@@ -222,7 +216,7 @@ describe("update", () => {
   });
 
   test("an update whose answer was lost converges when run again with the old ETag", async () => {
-    const { id, outs, inputs } = await createOne();
+    const { id, outs, inputs } = await createOne(world);
     world.emu.faults.add({ service: "upstack", method: "PUT", fault: { kind: "commit-then-reset" }, times: 10 });
     await rejectionOf(provider.update(id, outs, { ...inputs, label: "New" }));
     world.emu.faults.clear();
@@ -233,7 +227,7 @@ describe("update", () => {
 
 describe("read (refresh)", () => {
   test("returns outputs and inputs; the inputs carry no key", async () => {
-    const { id, outs } = await createOne();
+    const { id, outs } = await createOne(world);
     world.emu.clearRequests();
     const res = await provider.read(id, outs);
     expect(res.id).toBe(id);
@@ -245,13 +239,13 @@ describe("read (refresh)", () => {
   });
 
   test("deleted outside Pulumi → gone (empty id)", async () => {
-    const { id, outs } = await createOne();
+    const { id, outs } = await createOne(world);
     await world.emu.admin.deleteDestination(world.pixelId);
     expect((await provider.read(id, outs)).id).toBe("");
   });
 
   test("key changed outside Pulumi → the server's fingerprint, so the next diff shows drift", async () => {
-    const { id, outs, inputs } = await createOne();
+    const { id, outs, inputs } = await createOne(world);
     const other = await world.emu.admin.createKlaviyoKey({ accountId: world.account.id });
     world.remember(other.key);
     await world.emu.admin.patchDestination(world.pixelId, { privateApiKey: other.key });
@@ -262,7 +256,7 @@ describe("read (refresh)", () => {
   });
 
   test("a key disabled in Klaviyo shows as unhealthy, and the next check validates again and fails", async () => {
-    const { id, outs, inputs } = await createOne();
+    const { id, outs, inputs } = await createOne(world);
     await world.emu.admin.setKlaviyoKeyDisabled(world.key.id, true);
     const res = await provider.read(id, outs);
     expect(res.props).toMatchObject({ status: "unhealthy", statusReason: expect.stringMatching(/Klaviyo rejects/) });
@@ -272,7 +266,7 @@ describe("read (refresh)", () => {
   });
 
   test("taken over by someone else → gone from this stack", async () => {
-    const { id, outs } = await createOne();
+    const { id, outs } = await createOne(world);
     await world.emu.admin.patchDestination(world.pixelId, { owner: "pulumi:proj/other/klaviyo" });
     expect((await provider.read(id, outs)).id).toBe("");
   });
@@ -280,14 +274,14 @@ describe("read (refresh)", () => {
 
 describe("delete", () => {
   test("deletes; a second delete (404) is success", async () => {
-    const { id, outs } = await createOne();
+    const { id, outs } = await createOne(world);
     await provider.delete(id, outs);
     expect(await world.emu.admin.listDestinations()).toHaveLength(0);
     await provider.delete(id, outs);
   });
 
   test("a destination now managed by someone else is left in place", async () => {
-    const { id, outs } = await createOne();
+    const { id, outs } = await createOne(world);
     await world.emu.admin.patchDestination(world.pixelId, { owner: "pulumi:proj/other/klaviyo" });
     await provider.delete(id, outs);
     expect(await world.emu.admin.listDestinations()).toHaveLength(1);

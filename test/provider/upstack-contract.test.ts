@@ -7,23 +7,17 @@
  */
 import * as provider from "../../provider";
 import { ContractValidator } from "../../provider/upstack/contract-validator";
-import { checked, inputsFor, rejectionOf, startWorld, type World } from "../support/world";
+import { checked, createOne, rejectionOf, startWorld, type World } from "../support/world";
 
 let world: World;
 afterEach(async () => {
   await world.close();
 });
 
-async function createOne(overrides: Record<string, unknown> = {}) {
-  const inputs = await checked({}, inputsFor(world, overrides));
-  const res = await provider.create(inputs);
-  return { inputs, id: res.id, outs: res.outs as Record<string, unknown> };
-}
-
 describe("the ETag header is the source of the precondition", () => {
   test("a server whose body etag is unquoted: outputs keep the header's tag and a rotation's If-Match matches", async () => {
     world = await startWorld({ klaviyo: { rateLimits: false }, upstack: { wrongReadings: ["unquoted-etag-in-body"] } });
-    const { id, outs, inputs } = await createOne();
+    const { id, outs, inputs } = await createOne(world);
     const held = await world.emu.admin.getDestination(world.pixelId);
     expect(outs["etag"]).toBe(held!.etag);
     expect(outs["etag"]).toMatch(/^"[0-9a-f]+"$/);
@@ -47,7 +41,7 @@ describe("the ETag header is the source of the precondition", () => {
   test("an answer without an ETag header is refused as a contract violation, naming the conformance kit", async () => {
     world = await startWorld();
     world.emu.faults.add({ service: "upstack", method: "PUT", fault: { kind: "status", status: 201, body: { id: "dst_abc", keyFingerprint: "sha256:00" } } });
-    const err = await rejectionOf(createOne());
+    const err = await rejectionOf(createOne(world));
     expect(err).toMatchObject({ code: "http_error" });
     expect(err.message).toMatch(/no ETag header/);
     expect(err.message).toContain("upstack-klaviyo conformance");
@@ -57,7 +51,7 @@ describe("the ETag header is the source of the precondition", () => {
 describe("an update adopts only when asked", () => {
   test("a state without an ETag does not take over a destination another stack adopted meanwhile", async () => {
     world = await startWorld();
-    const { id, outs, inputs } = await createOne();
+    const { id, outs, inputs } = await createOne(world);
     await world.emu.admin.patchDestination(world.pixelId, { owner: "pulumi:proj/other/klaviyo" });
     const { etag: _dropped, ...withoutEtag } = outs;
     const err = await rejectionOf(provider.update(id, withoutEtag, { ...inputs, label: "Mine" }));
@@ -69,7 +63,7 @@ describe("an update adopts only when asked", () => {
 
   test("with adopt: true it takes the destination over", async () => {
     world = await startWorld();
-    const { id, outs, inputs } = await createOne();
+    const { id, outs, inputs } = await createOne(world);
     await world.emu.admin.patchDestination(world.pixelId, { owner: "pulumi:proj/other/klaviyo" });
     const { etag: _dropped, ...withoutEtag } = outs;
     const res = await provider.update(id, withoutEtag, { ...inputs, adopt: true, label: "Mine" });
@@ -78,7 +72,7 @@ describe("an update adopts only when asked", () => {
 
   test("a rename (new owner name) adopts its own destination only at the recorded ETag", async () => {
     world = await startWorld();
-    const { id, outs, inputs } = await createOne();
+    const { id, outs, inputs } = await createOne(world);
     const renamed = { ...inputs, owner: "pulumi:proj/dev/klaviyo-new" };
     const res = await provider.update(id, outs, renamed);
     expect(res.outs).toMatchObject({ owner: "pulumi:proj/dev/klaviyo-new", destinationId: id });
@@ -93,7 +87,7 @@ describe("an update adopts only when asked", () => {
 describe("delete is conditional on the recorded ETag", () => {
   test("changed in the dashboard since the last read: not deleted, the error says refresh first; after a refresh it deletes", async () => {
     world = await startWorld();
-    const { id, outs } = await createOne();
+    const { id, outs } = await createOne(world);
     await world.emu.admin.patchDestination(world.pixelId, { label: "Edited in dashboard" });
     const err = await rejectionOf(provider.delete(id, outs));
     expect(err).toMatchObject({ code: "upstack_changed_outside_pulumi" });
@@ -109,7 +103,7 @@ describe("delete is conditional on the recorded ETag", () => {
 
   test("taken over by another stack: the 412 is followed by one read, and the destination is left in place", async () => {
     world = await startWorld();
-    const { id, outs } = await createOne();
+    const { id, outs } = await createOne(world);
     await world.emu.admin.patchDestination(world.pixelId, { owner: "pulumi:proj/other/klaviyo" });
     world.emu.clearRequests();
     await provider.delete(id, outs);
@@ -123,7 +117,7 @@ describe("delete is conditional on the recorded ETag", () => {
       klaviyo: { rateLimits: false },
       upstack: { observe: (x) => (x.method === "DELETE" ? seen.push({ headers: x.requestHeaders, query: x.query }) : undefined) },
     });
-    const { id, outs } = await createOne();
+    const { id, outs } = await createOne(world);
     await provider.delete(id, outs);
     expect(seen).toEqual([{ headers: expect.objectContaining({ "if-match": outs["etag"] }), query: { owner: outs["owner"] } }]);
     expect(await world.emu.admin.getDestination(world.pixelId)).toBeNull();

@@ -90,6 +90,16 @@ export async function checked(olds: Record<string, unknown>, news: Record<string
   return res.inputs as Record<string, unknown>;
 }
 
+/** Checks and creates one destination in `world` through the handlers; returns the checked inputs, the id and the outputs. */
+export async function createOne(
+  world: World,
+  overrides: Record<string, unknown> = {},
+): Promise<{ inputs: Record<string, unknown>; id: string; outs: Record<string, unknown> }> {
+  const inputs = await checked({}, inputsFor(world, overrides));
+  const res = await provider.create(inputs);
+  return { inputs, id: res.id, outs: res.outs as Record<string, unknown> };
+}
+
 /** Counts the emulator's requests by `service METHOD path`. */
 export function requestCounts(emu: RunningEmulator): Record<string, number> {
   const out: Record<string, number> = {};
