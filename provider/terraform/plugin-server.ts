@@ -11,13 +11,14 @@
  * listener, which costs nothing to load) and the certificate exists; gRPC,
  * the protocol definitions and the provider are loaded after it, while
  * Terraform reads the line and dials. Connections accepted before gRPC is
- * ready wait paused (`pauseOnConnect`) and are handed to gRPC's server
- * through its connection injector, so no byte is read before TLS takes over.
+ * ready wait paused (`pauseOnConnect`) and are handed to the gRPC server
+ * (grpc-server.ts, on `node:http2`) as they are, so no byte is read before
+ * TLS takes over.
  */
 import * as net from "node:net";
-import type * as grpc from "@grpc/grpc-js";
-import { createSelfSignedCertificate } from "./self-signed-cert";
+import type { GrpcServerOptions, ServiceImplementation, UnaryGrpcServer } from "./grpc-server";
 import type { ProtocolServices } from "./protocol";
+import { createSelfSignedCertificate } from "./self-signed-cert";
 
 /** Terraform's go-plugin handshake cookie (the same for every Terraform provider). */
 export const MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE";
@@ -31,14 +32,14 @@ export const APP_PROTOCOL_VERSION = 6;
 /** Why the process cannot serve as a plugin. */
 export class PluginStartError extends Error {}
 
-/** What the server needs once the handshake line is out: gRPC, the protocol's services and the provider. */
+/** What the server needs once the handshake line is out: the gRPC server, the protocol's services and the provider. */
 export interface LoadedPlugin {
-  /** `@grpc/grpc-js`. */
-  readonly grpc: typeof grpc;
+  /** Makes the gRPC server (grpc-server.ts's {@link UnaryGrpcServer}). */
+  readonly createServer: (options: GrpcServerOptions) => UnaryGrpcServer;
   /** The protocol's services. */
   readonly services: ProtocolServices;
   /** The `tfplugin6.Provider` implementation. */
-  readonly provider: grpc.UntypedServiceImplementation;
+  readonly provider: ServiceImplementation;
 }
 
 /** What {@link servePlugin} needs. */
@@ -95,36 +96,31 @@ export async function servePlugin(options: ServeOptions): Promise<RunningPlugin>
   const handshake = `${CORE_PROTOCOL_VERSION}|${APP_PROTOCOL_VERSION}|tcp|127.0.0.1:${port}|grpc${certField}`;
   options.writeHandshake(`${handshake}\n`);
 
-  let server: grpc.Server | undefined;
+  let server: UnaryGrpcServer | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= new Promise<void>((resolve) => {
       listener.close();
-      if (server === undefined) return resolve();
-      const s = server;
-      s.tryShutdown(() => resolve());
-      setTimeout(() => {
-        s.forceShutdown();
-        resolve();
-      }, 1000).unref();
+      for (const socket of pending.splice(0)) socket.destroy();
+      // Open calls are answered first; after a second the rest are cut.
+      if (server === undefined) resolve();
+      else void server.shutdown(1000).then(resolve);
     }));
-  const ready = options.load().then(({ grpc: g, services, provider }) => {
-    const credentials =
-      own === undefined
-        ? g.ServerCredentials.createInsecure()
-        : g.ServerCredentials.createSsl(Buffer.from(clientCert!), [{ private_key: Buffer.from(own.keyPem), cert_chain: Buffer.from(own.certPem) }], true);
-    const s = new g.Server({ "grpc.max_receive_message_length": 256 * 1024 * 1024 });
+  const ready = options.load().then(({ createServer, services, provider }) => {
+    const s = createServer({
+      tls: own === undefined ? undefined : { clientCa: clientCert!, key: own.keyPem, cert: own.certPem },
+      maxReceiveMessageLength: 256 * 1024 * 1024,
+    });
     s.addService(services.provider, provider);
     s.addService(services.controller, {
-      Shutdown: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      Shutdown: (_call, callback) => {
         callback(null, {});
         // Answer first, then stop: Terraform waits for the reply.
         setImmediate(() => void stop().then(options.onShutdown));
       },
     });
-    const injector = s.createConnectionInjector(credentials);
     server = s;
-    inject = (socket) => injector.injectConnection(socket);
+    inject = (socket) => s.injectConnection(socket);
     for (const socket of pending.splice(0)) inject(socket);
   });
   return { handshake, ready, stop };

@@ -3,7 +3,7 @@
  * resource and ephemeral-resource modules, encodes answers and turns every
  * failure into a Terraform diagnostic (redacted, against its attribute).
  */
-import type * as grpc from "@grpc/grpc-js";
+import type { ServiceImplementation, UnaryHandler } from "./grpc-server";
 import * as adapter from "./destination-adapter";
 import * as destination from "./destination-resource";
 import { ResourceError, type Problem } from "./destination-resource";
@@ -41,7 +41,7 @@ function unknownType(typeName: string): Diagnostic[] {
   return [diagnostic({ attribute: undefined, message: `This provider has no resource type ${typeName}.` })];
 }
 
-type Handler = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => void;
+type Handler = UnaryHandler;
 
 /**
  * Wraps an async handler: its result is the answer; a throw becomes an error diagnostic in
@@ -67,7 +67,7 @@ function str(value: TfValue | undefined): string | undefined {
 }
 
 /** Builds the service implementation. One per provider process. */
-export function createProviderService(): grpc.UntypedServiceImplementation {
+export function createProviderService(): ServiceImplementation {
   let defaults: destination.ProviderDefaults = { pixelId: undefined };
 
   const schemaResponse = {

@@ -1,6 +1,6 @@
 /**
  * Bundles the Terraform provider (provider/terraform/main.ts and everything it
- * imports) into one CommonJS file with the protocol definitions inline: the
+ * imports, the generated protocol codecs included) into one CommonJS file: the
  * file the tests, the benchmark and the release start. One file loads faster
  * than hundreds of modules, which matters because Terraform starts a fresh
  * provider process several times per command.
@@ -8,14 +8,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { build } from "esbuild";
-import { protoDescriptors } from "../../provider/terraform/proto-files";
 import { KLAVIYO_SPEC_FILES, klaviyoSpecDir } from "../../spec/klaviyo";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
 /** The two files {@link bundleProvider} writes beside the executable: what runs before the handshake line, and the rest. */
 export const START_BUNDLE = "upstack-provider.bundle.js";
-/** The part loaded after the handshake line (gRPC, the protocol, the rules). */
+/** The part loaded after the handshake line (the gRPC server, the protocol codecs, the rules). */
 export const RUNTIME_BUNDLE = "upstack-provider-runtime.bundle.js";
 
 /**
@@ -63,7 +62,7 @@ load("${START_BUNDLE}", startRequire);
  * mistake for a provider): what dev_overrides, the tests and the benchmark
  * start. The start bundle holds only what runs before the handshake line
  * (the listener, the certificate), a few kilobytes; the runtime bundle
- * (gRPC, the protocol, the rules) is read and compiled after it.
+ * (the gRPC server, the protocol codecs, the rules) is read and compiled after it.
  */
 export async function bundleProvider(outFile: string): Promise<void> {
   const dir = path.dirname(outFile);
@@ -83,8 +82,6 @@ export interface BundleOptions {
 
 /** Writes the bundle itself to `outFile` (executable, with a node shebang): by default the whole provider in one file (the release's). */
 export async function buildBundle(outFile: string, options: BundleOptions = {}): Promise<void> {
-  // The protocol definitions, parsed now: the provider process does not parse .proto text.
-  const descriptors = protoDescriptors();
   const specDir = klaviyoSpecDir();
   const specTexts = Object.fromEntries(KLAVIYO_SPEC_FILES.map((f) => [f, fs.readFileSync(path.join(specDir, f), "utf8")]));
   await build({
@@ -101,7 +98,7 @@ export async function buildBundle(outFile: string, options: BundleOptions = {}):
     logLevel: "error",
     plugins: [
       {
-        name: "inline-proto",
+        name: "split-and-inline-spec",
         setup(b) {
           const external = options.runtimeExternal;
           if (external !== undefined) {
@@ -110,10 +107,6 @@ export async function buildBundle(outFile: string, options: BundleOptions = {}):
             b.onLoad({ filter: /.*/, namespace: "split" }, () => ({ contents: `module.exports = require(${JSON.stringify(external)});`, loader: "js" }));
             b.onResolve({ filter: /^\.\/upstack-provider-runtime/ }, (args) => ({ path: args.path, external: true }));
           }
-          b.onLoad({ filter: /provider[\\/]terraform[\\/]proto-files\.ts$/ }, () => ({
-            contents: `export function protoDescriptors() { return ${JSON.stringify(descriptors)}; }`,
-            loader: "ts",
-          }));
           // Klaviyo's spec files, which the rules read at run time, travel inside the bundle too.
           b.onLoad({ filter: /spec[\\/]klaviyo-files\.ts$/ }, () => ({
             contents: [
