@@ -86,10 +86,12 @@ export class UnaryGrpcServer {
   private readonly sessions = new Set<http2.ServerHttp2Session>();
   private readonly server: http2.Http2Server | http2.Http2SecureServer;
   private readonly maxReceive: number;
+  private readonly tls: boolean;
 
   /** Makes the HTTP/2 server (it listens on nothing: connections are injected). */
   constructor(options: GrpcServerOptions) {
     this.maxReceive = options.maxReceiveMessageLength;
+    this.tls = options.tls !== undefined;
     // Node's default session memory limit (10 MB) resets busy sessions with ENHANCE_YOUR_CALM;
     // @grpc/grpc-js lifts it the same way.
     const common: http2.ServerOptions = { maxSessionMemory: Number.MAX_SAFE_INTEGER };
@@ -129,6 +131,9 @@ export class UnaryGrpcServer {
   /** Serves a connection accepted elsewhere (possibly paused); TLS, if any, starts on it now. */
   injectConnection(socket: net.Socket): void {
     this.server.emit("connection", socket);
+    // TLS reads the socket itself; a plaintext HTTP/2 session takes over the socket's handle but
+    // does not start reading a socket accepted paused.
+    if (!this.tls && socket.isPaused()) socket.resume();
   }
 
   /** Stops: every connection is told to go away (GOAWAY) and closes once its calls are answered; after `graceMs` the rest are cut. */
