@@ -116,6 +116,8 @@ export class UnaryGrpcServer {
     });
     // A client refused in the TLS handshake (no certificate, or not Terraform's): close it, quietly.
     this.server.on("tlsClientError", (_error: Error, socket: net.Socket) => socket.destroy());
+    // A TLS socket's own errors (a reset connection) are the server user's to handle (nodejs/node#35824).
+    this.server.on("secureConnection", (socket: net.Socket) => socket.on("error", () => undefined));
     this.server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => this.onStream(stream, headers));
   }
 
@@ -130,6 +132,7 @@ export class UnaryGrpcServer {
 
   /** Serves a connection accepted elsewhere (possibly paused); TLS, if any, starts on it now. */
   injectConnection(socket: net.Socket): void {
+    socket.on("error", () => undefined); // a connection reset before or during TLS ends only itself
     this.server.emit("connection", socket);
     // TLS reads the socket itself; a plaintext HTTP/2 session takes over the socket's handle but
     // does not start reading a socket accepted paused.

@@ -47,8 +47,13 @@ const samples: Array<{ method: string; request: object; response: object }> = [
     method: "GetProviderSchema",
     request: {},
     response: {
-      provider: { version: 3, block: { version: 1, attributes: [{ name: "api_key", type: Buffer.from('"string"'), optional: true, sensitive: true, description_kind: "MARKDOWN" }] } },
-      resource_schemas: { upstack_klaviyo_destination: { version: 0, block: { attributes: [{ name: "private_api_key_wo", type: Buffer.from('"string"'), write_only: true }] } } },
+      provider: {
+        version: 3,
+        block: { version: 1, attributes: [{ name: "api_key", type: Buffer.from('"string"'), optional: true, sensitive: true, description_kind: "MARKDOWN" }] },
+      },
+      resource_schemas: {
+        upstack_klaviyo_destination: { version: 0, block: { attributes: [{ name: "private_api_key_wo", type: Buffer.from('"string"'), write_only: true }] } },
+      },
       server_capabilities: { plan_destroy: false, get_provider_schema_optional: true },
     },
   },
@@ -91,13 +96,23 @@ test.each(samples)("$method: the static codecs give the reflection's bytes and o
     const decoded = deserialize(bytes);
     expect(decoded).toEqual(refDecode(type, bytes));
     // Bytes come back as Buffers, 64-bit integers as numbers.
-    expect(JSON.stringify(decoded, (_k, v: unknown) => (typeof v === "bigint" || (typeof v === "object" && v !== null && "low" in v) ? "LONG" : v))).not.toContain("LONG");
+    expect(
+      JSON.stringify(decoded, (_k, v: unknown) => (typeof v === "bigint" || (typeof v === "object" && v !== null && "low" in v) ? "LONG" : v)),
+    ).not.toContain("LONG");
   }
   const decoded = definition.responseDeserialize(definition.responseSerialize(response));
   if (method === "PlanResourceChange") {
     expect(decoded).toMatchObject({
       planned_state: { msgpack: Buffer.from([0xc0]) },
-      requires_replace: [{ steps: [{ attribute_name: "pixel_id", selector: "attribute_name" }, { element_key_int: 2 ** 40 + 7, selector: "element_key_int" }, { element_key_string: "" }] }],
+      requires_replace: [
+        {
+          steps: [
+            { attribute_name: "pixel_id", selector: "attribute_name" },
+            { element_key_int: 2 ** 40 + 7, selector: "element_key_int" },
+            { element_key_string: "" },
+          ],
+        },
+      ],
       diagnostics: [
         { severity: 2, summary: "warning", detail: "" },
         { severity: 1, summary: "error" },

@@ -42,7 +42,9 @@ async function serve(impl: ServiceImplementation, options: { tls?: boolean; maxR
   server.addService(protocol.provider, impl);
   server.addService(protocol.controller, { Shutdown: (_call, callback) => callback(null, {}) });
   const listener = net.createServer({ pauseOnConnect: true }, (socket) => server.injectConnection(socket));
-  const port = await new Promise<number>((resolve) => listener.listen({ host: "127.0.0.1", port: 0 }, () => resolve((listener.address() as net.AddressInfo).port)));
+  const port = await new Promise<number>((resolve) =>
+    listener.listen({ host: "127.0.0.1", port: 0 }, () => resolve((listener.address() as net.AddressInfo).port)),
+  );
   return {
     address: `127.0.0.1:${port}`,
     server: own,
@@ -75,7 +77,9 @@ function client(
     stub,
     call: (method, request = {}) =>
       new Promise((resolve, reject) =>
-        methods[method]!.call(stub, request, { deadline: Date.now() + 15_000 }, (error, response) => (error === null ? resolve(response ?? {}) : reject(error))),
+        methods[method]!.call(stub, request, { deadline: Date.now() + 15_000 }, (error, response) =>
+          error === null ? resolve(response ?? {}) : reject(error),
+        ),
       ),
   };
 }
@@ -90,7 +94,8 @@ test("unary calls over mutual TLS: the request decoded, the answer encoded (snak
   let seen: Reply | undefined;
   served = await serve(
     provider({
-      GetMetadata: (_call, callback) => callback(null, { resources: [{ type_name: "upstack_klaviyo_destination" }], server_capabilities: { plan_destroy: true } }),
+      GetMetadata: (_call, callback) =>
+        callback(null, { resources: [{ type_name: "upstack_klaviyo_destination" }], server_capabilities: { plan_destroy: true } }),
       ValidateResourceConfig: (call, callback) => {
         seen = call.request;
         callback(null, { diagnostics: [{ severity: 2, summary: `checked ${String(call.request["type_name"])}`, detail: "" }] });
@@ -129,7 +134,12 @@ test("a client with a certificate other than Terraform's is refused; Terraform's
 
 test("an unknown method (go-plugin's GRPCStdio/StreamStdio, a streaming call) and an unknown service answer UNIMPLEMENTED", async () => {
   served = await serve(provider({}));
-  const bytes = { requestSerialize: (v: Buffer) => v, requestDeserialize: (b: Buffer) => b, responseSerialize: (v: Buffer) => v, responseDeserialize: (b: Buffer) => b };
+  const bytes = {
+    requestSerialize: (v: Buffer) => v,
+    requestDeserialize: (b: Buffer) => b,
+    responseSerialize: (v: Buffer) => v,
+    responseDeserialize: (b: Buffer) => b,
+  };
   const stdio = {
     StreamStdio: { path: "/plugin.GRPCStdio/StreamStdio", requestStream: false, responseStream: true, ...bytes },
     Nope: { path: "/tfplugin6.Provider/Nope", requestStream: false, responseStream: false, ...bytes },
@@ -218,7 +228,12 @@ test("without TLS (no PLUGIN_CLIENT_CERT) it serves plaintext HTTP/2", async () 
 });
 
 /** One raw HTTP/2 request: the response headers, the body bytes and the trailers (null when the headers ended the stream). */
-async function raw(s: Served, path: string, contentType: string, body: Buffer): Promise<{ headers: http2.IncomingHttpHeaders; body: Buffer; trailers: http2.IncomingHttpHeaders | null }> {
+async function raw(
+  s: Served,
+  path: string,
+  contentType: string,
+  body: Buffer,
+): Promise<{ headers: http2.IncomingHttpHeaders; body: Buffer; trailers: http2.IncomingHttpHeaders | null }> {
   const session = http2.connect(`https://${s.address}`, { ca: s.server.certPem, key: s.terraform.keyPem, cert: s.terraform.certPem, servername: "localhost" });
   try {
     return await new Promise((resolve, reject) => {
