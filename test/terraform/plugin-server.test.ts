@@ -72,3 +72,36 @@ test("a call made before gRPC is loaded waits for it and is answered over mutual
     await running.stop();
   }
 });
+
+test("plugin.GRPCController/Shutdown is answered, then the server stops and onShutdown runs", async () => {
+  const terraform = createSelfSignedCertificate();
+  let shutdown: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (shutdown = resolve));
+  const running = await servePlugin({
+    load: async () => loadPlugin(),
+    env: { [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: "6", PLUGIN_CLIENT_CERT: terraform.certPem },
+    writeHandshake: () => undefined,
+    onShutdown: () => shutdown(),
+  });
+  try {
+    await running.ready;
+    const [, , , address, , certField] = running.handshake.split("|");
+    const serverCert = `-----BEGIN CERTIFICATE-----\n${Buffer.from(certField ?? "", "base64").toString("base64")}\n-----END CERTIFICATE-----\n`;
+    const Controller = grpc.makeGenericClientConstructor(loadProtocol().controller, "GRPCController");
+    const stub = new Controller(
+      address ?? "",
+      grpc.credentials.createSsl(Buffer.from(serverCert), Buffer.from(terraform.keyPem), Buffer.from(terraform.certPem)),
+      { "grpc.ssl_target_name_override": "localhost", "grpc.default_authority": "localhost" },
+    );
+    const answer = await new Promise<unknown>((resolve, reject) =>
+      (stub as unknown as Record<string, Call>)["Shutdown"]!.call(stub, {}, { deadline: Date.now() + 15_000 }, (error, response) =>
+        error === null ? resolve(response) : reject(error),
+      ),
+    );
+    expect(answer).toEqual({});
+    await stopped;
+    stub.close();
+  } finally {
+    await running.stop();
+  }
+});
