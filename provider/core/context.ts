@@ -80,6 +80,15 @@ export interface BuildContextOptions {
   readonly spec?: KlaviyoSpec;
 }
 
+/**
+ * The same context with its warnings (log and advice) going to `log`: one
+ * engine call's view, whose warnings the engine answers with that call (a
+ * Terraform diagnostic). Advice already given in the context is not repeated.
+ */
+export function withLogger(ctx: CoreContext, log: Logger): CoreContext {
+  return { ...ctx, log, advice: ctx.advice.through((m) => log.warn(m)) };
+}
+
 /** The progress line for a retry, the same wherever it is shown. */
 export function describeRetry(e: TransportEvent): string {
   return `${e.service}: ${e.what} got ${e.reason}; retrying in ${(e.delayMs / 1000).toFixed(1)} s (attempt ${e.attempt + 1}).`;

@@ -15,7 +15,7 @@
  * ```
  * @packageDocumentation
  */
-export { buildContext, describeRetry, type BuildContextOptions, type Clock, type CoreContext } from "./context";
+export { buildContext, describeRetry, withLogger, type BuildContextOptions, type Clock, type CoreContext } from "./context";
 export {
   CLI_VOCABULARY,
   PULUMI_VOCABULARY,

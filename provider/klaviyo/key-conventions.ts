@@ -16,10 +16,19 @@ export function keyNameWarning(name: string | undefined, hint: string, words: Vo
 
 /** Emits each distinct warning once per provider process. */
 export class OnceWarnings {
-  private readonly seen = new Set<string>();
+  /**
+   * @param emit - writes a warning (the provider's logger).
+   * @param seen - what was emitted already (shared by {@link OnceWarnings.through}'s views).
+   */
+  constructor(
+    private readonly emit: (message: string) => void,
+    private readonly seen: Set<string> = new Set<string>(),
+  ) {}
 
-  /** @param emit - writes a warning (the provider's logger). */
-  constructor(private readonly emit: (message: string) => void) {}
+  /** The same record of what was emitted, emitting through `emit` instead (one engine call's warnings). */
+  through(emit: (message: string) => void): OnceWarnings {
+    return new OnceWarnings(emit, this.seen);
+  }
 
   /** Emits `message` unless it was emitted before; undefined does nothing. */
   warn(message: string | undefined): void {

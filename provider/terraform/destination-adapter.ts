@@ -13,11 +13,9 @@
  * `private_api_key` to `private_api_key_wo` in messages when the write-only
  * attribute carries the key.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import {
   buildContext,
-  createLogger,
   createDestination as coreCreate,
   checkDesired,
   deleteDestination as coreDelete,
@@ -42,11 +40,11 @@ import {
   terraformSettingName,
   TERRAFORM_VOCABULARY,
   updateDestination as coreUpdate,
+  withLogger,
   upstackCredentials,
   UpstackKlaviyoError,
   type CoreContext,
   type InputName,
-  type Logger,
   type OutputName,
   type PropertyType,
   type SettingName,
@@ -138,66 +136,92 @@ export const DESTINATION_ATTRIBUTES: readonly AttributeSpec[] = [
 /** The default label the rules apply. */
 export const DEFAULT_DESTINATION_LABEL = DEFAULT_LABEL;
 
-// ---------------------------------------------------------------- the context
+// ---------------------------------------------------------------- the session
 
-let current: CoreContext | undefined;
-
-/** The warnings the rules give during one Terraform call (several calls may run at once in a process). */
-interface CallWarnings {
-  /** The rules' messages, as given. */
-  readonly messages: string[];
-  /** Attribute renames for them (the write-only key), set by {@link nameKeyInWarnings}. */
-  renames: Readonly<Record<string, string>>;
-}
-const warningsOfCall = new AsyncLocalStorage<CallWarnings>();
-
-/** The call under way carries the key in the attribute these renames name (see {@link describeError}); its warnings say so. */
-export function nameKeyInWarnings(renames: Readonly<Record<string, string>>): void {
-  const call = warningsOfCall.getStore();
-  if (call !== undefined) call.renames = renames;
+function terraformContext(config?: (key: string) => string | undefined): CoreContext {
+  return buildContext({ words: TERRAFORM_VOCABULARY, ...(config === undefined ? {} : { config }) });
 }
 
 /**
- * The rules' logger in a Terraform provider: Terraform keeps a plugin's stderr only in its debug
- * log, so a warning is also collected for the call under way, which answers it as a warning
- * diagnostic (see {@link collectingWarnings}).
+ * One Terraform call's view of the rules: the process's context with its
+ * warnings collected for this call's answer (Terraform keeps a plugin's
+ * stderr only in its debug log, so a warning is answered as a warning
+ * diagnostic), and the attribute renames for them. Several calls run at once
+ * in a process; each has its own.
  */
-function terraformLogger(): Logger {
-  let inner: Logger | undefined;
-  const stderr = (): Logger => (inner ??= createLogger({ quiet: process.env["UPSTACK_KLAVIYO_QUIET"] === "1" }));
-  return {
-    info: (message) => stderr().info(message),
-    warn: (message) => {
-      warningsOfCall.getStore()?.messages.push(message);
-      stderr().warn(message);
-    },
-  };
+export class RulesCall {
+  private view: CoreContext | undefined;
+  private readonly messages: string[] = [];
+  private renames: Readonly<Record<string, string>> = {};
+
+  /** @param base - the process's context (built on first use: a call that never reaches the rules builds nothing). */
+  constructor(private readonly base: () => CoreContext) {}
+
+  /** The context the rules run with during this call. */
+  get ctx(): CoreContext {
+    if (this.view === undefined) {
+      const base = this.base();
+      this.view = withLogger(base, {
+        info: (message) => base.log.info(message),
+        warn: (message) => {
+          this.messages.push(message);
+          base.log.warn(message);
+        },
+      });
+    }
+    return this.view;
+  }
+
+  /** This call carries the key in the attribute these renames name (see {@link describeError}); its warnings say so. */
+  nameKeyInWarnings(renames: Readonly<Record<string, string>>): void {
+    this.renames = renames;
+  }
+
+  /** The warnings the rules gave during the call, renamed and redacted, each once. */
+  warnings(): string[] {
+    return [...new Set(this.messages.map((m) => renamed(m, this.renames)))];
+  }
 }
 
-function terraformContext(config?: (key: string) => string | undefined): CoreContext {
-  return buildContext({ words: TERRAFORM_VOCABULARY, log: terraformLogger(), ...(config === undefined ? {} : { config }) });
-}
+/**
+ * The provider process's link to the rules: one context, built with no
+ * provider block until ConfigureProvider runs and rebuilt from the block by
+ * {@link RulesSession.configure}. One per provider service; nothing is kept
+ * at module level.
+ */
+export class RulesSession {
+  private current: CoreContext | undefined;
 
-/** The provider process's context (built with no provider block if ConfigureProvider has not run). */
-function context(): CoreContext {
-  current ??= terraformContext();
-  return current;
-}
+  private context(): CoreContext {
+    this.current ??= terraformContext();
+    return this.current;
+  }
 
-/** What {@link collectingWarnings} returns: the work's outcome and the warnings the rules gave meanwhile (redacted). */
-export type WithWarnings<T> =
-  | { readonly ok: true; readonly value: T; readonly warnings: readonly string[] }
-  | { readonly ok: false; readonly error: unknown; readonly warnings: readonly string[] };
+  /** Starts one Terraform call. */
+  begin(): RulesCall {
+    return new RulesCall(() => this.context());
+  }
 
-/** Runs one Terraform call's work, collecting the warnings the rules give during it. */
-export async function collectingWarnings<T>(work: () => Promise<T>): Promise<WithWarnings<T>> {
-  const call: CallWarnings = { messages: [], renames: {} };
-  const warnings = (): string[] => [...new Set(call.messages.map((m) => renamed(m, call.renames)))];
-  try {
-    const value = await warningsOfCall.run(call, work);
-    return { ok: true, value, warnings: warnings() };
-  } catch (error) {
-    return { ok: false, error, warnings: warnings() };
+  /**
+   * Builds the process's context from the provider block, falling back to
+   * the same environment variables as the Pulumi provider; the settings are
+   * resolved now, so a malformed value fails ConfigureProvider. Returns the
+   * default pixel.
+   */
+  configure(config: ProviderConfiguration): { defaultPixelId: string | undefined } {
+    // The settings reader's keys are the settings' canonical config keys (see provider/config.ts).
+    const values: Record<string, string | undefined> = {
+      "upstack:apiKey": config.apiKey,
+      "upstack:apiKeys": config.apiKeys === undefined ? undefined : JSON.stringify(config.apiKeys),
+      "upstack:pixelId": config.pixelId,
+      "upstack:apiUrl": config.apiUrl,
+      "upstack:klaviyoApiUrl": config.klaviyoApiUrl,
+    };
+    const next = terraformContext((key) => values[key]);
+    const old = this.current;
+    this.current = next;
+    if (old !== undefined) void old.close();
+    return { defaultPixelId: next.settings.pixelId };
   }
 }
 
@@ -320,28 +344,6 @@ export interface ProviderConfiguration {
   readonly klaviyoApiUrl?: string | undefined;
 }
 
-/**
- * Builds the process's context from the provider block, falling back to the
- * same environment variables as the Pulumi provider; the settings are
- * resolved now, so a malformed value fails ConfigureProvider. Returns the
- * default pixel.
- */
-export function configure(config: ProviderConfiguration): { defaultPixelId: string | undefined } {
-  // The settings reader's keys are the settings' canonical config keys (see provider/config.ts).
-  const values: Record<string, string | undefined> = {
-    "upstack:apiKey": config.apiKey,
-    "upstack:apiKeys": config.apiKeys === undefined ? undefined : JSON.stringify(config.apiKeys),
-    "upstack:pixelId": config.pixelId,
-    "upstack:apiUrl": config.apiUrl,
-    "upstack:klaviyoApiUrl": config.klaviyoApiUrl,
-  };
-  const next = terraformContext((key) => values[key]);
-  const old = current;
-  current = next;
-  if (old !== undefined) void old.close();
-  return { defaultPixelId: next.settings.pixelId };
-}
-
 /** A new owner for a destination Terraform creates or takes over. */
 export function newOwner(): string {
   return `terraform:${randomUUID()}`;
@@ -357,35 +359,63 @@ export function keyHint(key: string): string {
   return hintOf(key.trim());
 }
 
+/** What a plan must do to an existing destination: nothing, update in place, or replace (the attributes that force it). */
+export interface DestinationChange {
+  /** An update in place. */
+  readonly update: boolean;
+  /** The attributes whose change replaces the destination (none: no replacement). */
+  readonly replace: readonly string[];
+}
+
+/** What {@link checkDestination} found. */
+export interface DestinationCheck {
+  /** What fails the plan, against its attribute (none: the desired attributes are valid). */
+  readonly failures: readonly AttributeProblem[];
+  /** With a prior state and no failures: what the plan must do (the core's planChanges of the same parse). */
+  readonly change: DestinationChange | undefined;
+}
+
 /**
  * Validates the desired attributes as `pulumi preview`'s check does (the
  * core's checkDesired): every input, and the key live against Klaviyo when it
  * is new or changed (or the destination was last read unhealthy). `key` is
  * the key from whichever attribute holds it. No request when nothing needs
- * validating.
+ * validating. With a prior state, also says what the plan must do, from the
+ * same parse of the inputs.
  */
 export async function checkDestination(
+  call: RulesCall,
   prior: TfObject | null,
   desired: TfObject,
   key: TfValue,
   renames: Readonly<Record<string, string>>,
-): Promise<AttributeProblem[]> {
-  const { failures } = await checkDesired(context(), parsePrior(prior === null ? {} : storedProperties(prior)), rawInputs(desired, keyInput(key)));
-  return failures.map((f) => ({ attribute: attributeOf(f.property, renames), message: renamed(f.reason, renames), code: "input_invalid" }));
+): Promise<DestinationCheck> {
+  const priorState = parsePrior(prior === null ? {} : storedProperties(prior));
+  const { failures, values } = await checkDesired(call.ctx, priorState, rawInputs(desired, keyInput(key)));
+  if (failures.length > 0) {
+    return {
+      failures: failures.map((f) => ({ attribute: attributeOf(f.property, renames), message: renamed(f.reason, renames), code: "input_invalid" })),
+      change: undefined,
+    };
+  }
+  return { failures: [], change: prior === null ? undefined : changeOf(planChanges(priorState, values)) };
 }
 
-/** What a plan must do to the destination (the core's planChanges): nothing, update in place, or replace (the attributes that force it). */
-export async function diffDestination(prior: TfObject, desired: TfObject, key: TfValue): Promise<{ update: boolean; replace: string[] }> {
-  const ctx = context();
-  const { values } = parseDesired(rawInputs(desired, keyInput(key)), { defaultPixelId: ctx.settings.pixelId, words: ctx.words });
-  const plan = planChanges(parsePrior(storedProperties(prior)), values);
+function changeOf(plan: ReturnType<typeof planChanges>): DestinationChange {
   const replace = plan.replaces.map(attributeName);
   return { update: plan.hasChanges && replace.length === 0, replace };
 }
 
+/** What applying must do to the destination (the core's planChanges), without validating anything. */
+export function diffDestination(call: RulesCall, prior: TfObject, desired: TfObject, key: TfValue): DestinationChange {
+  const ctx = call.ctx;
+  const { values } = parseDesired(rawInputs(desired, keyInput(key)), { defaultPixelId: ctx.settings.pixelId, words: ctx.words });
+  return changeOf(planChanges(parsePrior(storedProperties(prior)), values));
+}
+
 /** Creates the destination; returns the computed attributes. A partial create returns them with the error. */
-export async function createDestination(desired: TfObject, key: string): Promise<{ attributes: Record<string, TfValue>; id: string }> {
-  const ctx = context();
+export async function createDestination(call: RulesCall, desired: TfObject, key: string): Promise<{ attributes: Record<string, TfValue>; id: string }> {
+  const ctx = call.ctx;
   const created = await coreCreate(ctx, requireDesired(rawInputs(desired, { privateApiKey: key }), { defaultPixelId: ctx.settings.pixelId, words: ctx.words }));
   return { id: created.id, attributes: outputAttributes(created.outputs) };
 }
@@ -398,15 +428,15 @@ export function partialCreate(error: unknown): { id: string; attributes: Record<
 }
 
 /** Updates the destination in place (rotation included); returns the computed attributes. */
-export async function updateDestination(prior: TfObject, desired: TfObject, key: string): Promise<Record<string, TfValue>> {
-  const ctx = context();
+export async function updateDestination(call: RulesCall, prior: TfObject, desired: TfObject, key: string): Promise<Record<string, TfValue>> {
+  const ctx = call.ctx;
   const wanted = requireDesired(rawInputs(desired, { privateApiKey: key }), { defaultPixelId: ctx.settings.pixelId, words: ctx.words });
   return outputAttributes(await coreUpdate(ctx, parsePrior(storedProperties(prior)), wanted));
 }
 
 /** Reads the destination back; undefined when it is gone or managed by someone else now. */
-export async function readDestination(prior: TfObject): Promise<Record<string, TfValue> | undefined> {
-  const found = await coreRead(context(), String(prior["id"] ?? ""), parsePrior(storedProperties(prior)));
+export async function readDestination(call: RulesCall, prior: TfObject): Promise<Record<string, TfValue> | undefined> {
+  const found = await coreRead(call.ctx, String(prior["id"] ?? ""), parsePrior(storedProperties(prior)));
   if (found === undefined) return undefined;
   const attrs = outputAttributes(found.outputs);
   if (attrs["owner"] === "") attrs["owner"] = null; // made in the dashboard: no owner yet
@@ -414,17 +444,17 @@ export async function readDestination(prior: TfObject): Promise<Record<string, T
 }
 
 /** Deletes the destination (already gone is success; another owner's is left alone with a warning). */
-export async function deleteDestination(prior: TfObject): Promise<void> {
+export async function deleteDestination(call: RulesCall, prior: TfObject): Promise<void> {
   // As before the core: the delete is conditional on the owner, not on the ETag in state.
-  await coreDelete(context(), String(prior["id"] ?? ""), parsePrior({ pixelId: prior["pixel_id"] ?? "", owner: prior["owner"] ?? "" }));
+  await coreDelete(call.ctx, String(prior["id"] ?? ""), parsePrior({ pixelId: prior["pixel_id"] ?? "", owner: prior["owner"] ?? "" }));
 }
 
 /**
  * Finds the destination on a pixel for import: checks the pixel id with the
  * rules' pixel schema, then one Upstack read. Undefined when there is none.
  */
-export async function findDestination(pixelIdText: string): Promise<Record<string, TfValue> | undefined> {
-  const ctx = context();
+export async function findDestination(call: RulesCall, pixelIdText: string): Promise<Record<string, TfValue> | undefined> {
+  const ctx = call.ctx;
   const parsed = inputSchemas(ctx.words).pixelId.safeParse(pixelIdText);
   if (!parsed.success) {
     throw new UpstackKlaviyoError("input_invalid", parsed.error.issues.map((i) => i.message).join(" "), { property: "pixelId" });
@@ -459,8 +489,12 @@ export interface KeyCheck {
 }
 
 /** Validates a key exactly as the resource (and `upstack-klaviyo check-key`) does. */
-export async function validateKey(key: string, options: { publicApiKey?: string | undefined; scopes?: readonly string[] | undefined }): Promise<KeyCheck> {
-  const ctx = context();
+export async function validateKey(
+  call: RulesCall,
+  key: string,
+  options: { publicApiKey?: string | undefined; scopes?: readonly string[] | undefined },
+): Promise<KeyCheck> {
+  const ctx = call.ctx;
   const schemas = inputSchemas(ctx.words);
   const trimmed = key.trim();
   registerSecret(trimmed);

@@ -5,6 +5,7 @@
  * themselves are reached through the adapter only.
  */
 import * as adapter from "./destination-adapter";
+import type { RulesCall } from "./destination-adapter";
 import { DESTINATION_SCHEMA_ATTRIBUTES, WRITE_ONLY_KEY, WRITE_ONLY_KEY_VERSION } from "./schemas";
 import { hasUnknown, UNKNOWN, type TfObject, type TfValue } from "./values";
 
@@ -109,11 +110,9 @@ function versionChanged(prior: TfObject, config: TfObject): boolean {
   return (config[WRITE_ONLY_KEY_VERSION] ?? null) !== (prior[WRITE_ONLY_KEY_VERSION] ?? null);
 }
 
-/** What a plan must do to an existing destination. */
-async function change(prior: TfObject, planned: TfObject, config: TfObject): Promise<{ update: boolean; replace: readonly string[] }> {
-  const key = keyOf(config);
-  const { update, replace } = await adapter.diffDestination(prior, planned, key.value);
-  return { update: update || (replace.length === 0 && versionChanged(prior, config)), replace };
+/** A change of the rules' attributes, or of the write-only key's version alone, is an update. */
+function withVersion(diff: adapter.DestinationChange, prior: TfObject, config: TfObject): adapter.DestinationChange {
+  return { update: diff.update || (diff.replace.length === 0 && versionChanged(prior, config)), replace: diff.replace };
 }
 
 /**
@@ -121,15 +120,21 @@ async function change(prior: TfObject, planned: TfObject, config: TfObject): Pro
  * against Klaviyo only when it is known and new or changed (no request
  * otherwise). Throws {@link ResourceError} naming the attribute.
  */
-export async function plan(prior: TfObject | null, proposed: TfObject | null, config: TfObject | null, defaults: ProviderDefaults): Promise<PlanResult> {
+export async function plan(
+  call: RulesCall,
+  prior: TfObject | null,
+  proposed: TfObject | null,
+  config: TfObject | null,
+  defaults: ProviderDefaults,
+): Promise<PlanResult> {
   if (proposed === null || config === null) return { planned: null, requiresReplace: [], warnings: [] };
   const key = keyOf(config);
-  adapter.nameKeyInWarnings(renamesFor(key.attribute));
+  call.nameKeyInWarnings(renamesFor(key.attribute));
   const warnings = validateConfig(config).filter((p) => p.warning === true);
   const planned = desiredFrom(proposed, config, prior, defaults);
 
-  const failures = await adapter.checkDestination(prior, planned, key.value, renamesFor(key.attribute));
-  if (failures.length > 0) throw new ResourceError(failures);
+  const checked = await adapter.checkDestination(call, prior, planned, key.value, renamesFor(key.attribute));
+  if (checked.failures.length > 0) throw new ResourceError(checked.failures);
 
   const fillKeyFacts = (): void => {
     const known = typeof key.value === "string";
@@ -137,12 +142,12 @@ export async function plan(prior: TfObject | null, proposed: TfObject | null, co
     planned["key_hint"] = known ? adapter.keyHint(key.value as string) : UNKNOWN;
   };
 
-  if (prior === null) {
+  if (prior === null || checked.change === undefined) {
     for (const name of COMPUTED_ONLY) planned[name] = UNKNOWN;
     fillKeyFacts();
     return { planned, requiresReplace: [], warnings };
   }
-  const { update, replace } = await change(prior, planned, config);
+  const { update, replace } = withVersion(checked.change, prior, config);
   if (replace.length > 0) {
     for (const name of COMPUTED_ONLY) planned[name] = UNKNOWN;
     fillKeyFacts();
@@ -178,19 +183,19 @@ function stateFrom(planned: TfObject, computed: Readonly<Record<string, TfValue>
 }
 
 /** ApplyResourceChange: create, update in place, or delete. */
-export async function apply(prior: TfObject | null, planned: TfObject | null, config: TfObject | null): Promise<TfObject | null> {
+export async function apply(call: RulesCall, prior: TfObject | null, planned: TfObject | null, config: TfObject | null): Promise<TfObject | null> {
   if (planned === null) {
-    if (prior !== null) await guard(() => adapter.deleteDestination(prior), "private_api_key");
+    if (prior !== null) await guard(() => adapter.deleteDestination(call, prior), "private_api_key");
     return null;
   }
   if (config === null) throw new ResourceError([{ attribute: undefined, message: "No configuration was given for the destination." }]);
   const { key, attribute } = requireKnownKey(config);
-  adapter.nameKeyInWarnings(renamesFor(attribute));
+  call.nameKeyInWarnings(renamesFor(attribute));
   const desired: Record<string, TfValue> = { ...planned };
   if (desired["owner"] === UNKNOWN) desired["owner"] = adapter.newOwner();
   if (prior === null) {
     try {
-      const created = await adapter.createDestination(desired, key);
+      const created = await adapter.createDestination(call, desired, key);
       return stateFrom(desired, created.attributes, created.id);
     } catch (error) {
       const partial = adapter.partialCreate(error);
@@ -199,7 +204,7 @@ export async function apply(prior: TfObject | null, planned: TfObject | null, co
     }
   }
   if (!hasUnknown(planned)) {
-    const { update } = await change(prior, planned, config);
+    const { update } = withVersion(adapter.diffDestination(call, prior, planned, keyOf(config).value), prior, config);
     if (!update) return planned; // only Terraform-side attributes changed (adopt, a version without a new key)
   }
   // A destination Terraform did not make (imported, or made by someone else and then imported) is
@@ -207,7 +212,7 @@ export async function apply(prior: TfObject | null, planned: TfObject | null, co
   const priorOwner = prior["owner"] ?? null;
   const takeover = !(typeof priorOwner === "string" && priorOwner.startsWith("terraform:"));
   const write = takeover ? { ...desired, adopt: true } : desired;
-  const computed = await guard(() => adapter.updateDestination(prior, write, key), attribute);
+  const computed = await guard(() => adapter.updateDestination(call, prior, write, key), attribute);
   return stateFrom(desired, computed, String(prior["id"]));
 }
 
@@ -220,8 +225,8 @@ async function guard<T>(run: () => Promise<T>, keyAttribute: string): Promise<T>
 }
 
 /** ReadResource (refresh): what Upstack holds now; null when the destination is gone or another's. */
-export async function read(prior: TfObject): Promise<TfObject | null> {
-  const current = await guard(() => adapter.readDestination(prior), "private_api_key");
+export async function read(call: RulesCall, prior: TfObject): Promise<TfObject | null> {
+  const current = await guard(() => adapter.readDestination(call, prior), "private_api_key");
   if (current === undefined) return null;
   const state: Record<string, TfValue> = { ...prior };
   for (const name of COMPUTED_ONLY) state[name] = current[name] ?? null;
@@ -232,8 +237,8 @@ export async function read(prior: TfObject): Promise<TfObject | null> {
 }
 
 /** ImportResourceState: the pixel id names the destination; Terraform takes it over on the next apply. */
-export async function importByPixelId(pixelId: string): Promise<TfObject> {
-  const found = await guard(() => adapter.findDestination(pixelId.trim()), "private_api_key");
+export async function importByPixelId(call: RulesCall, pixelId: string): Promise<TfObject> {
+  const found = await guard(() => adapter.findDestination(call, pixelId.trim()), "private_api_key");
   if (found === undefined) {
     throw new ResourceError([
       {

@@ -6,6 +6,7 @@
  * stays out of both (a data source's arguments would be stored).
  */
 import * as adapter from "./destination-adapter";
+import type { RulesCall } from "./destination-adapter";
 import type { Problem } from "./destination-resource";
 import { ResourceError } from "./destination-resource";
 import { UNKNOWN, type TfObject, type TfValue } from "./values";
@@ -13,7 +14,7 @@ import { UNKNOWN, type TfObject, type TfValue } from "./values";
 const COMPUTED = ["key_hint", "key_fingerprint", "account_id", "account_name", "access_check", "unverified_scopes", "validated_at"] as const;
 
 /** OpenEphemeralResource: validates the key; throws {@link ResourceError} naming the attribute. */
-export async function openKeyCheck(config: TfObject): Promise<TfObject> {
+export async function openKeyCheck(call: RulesCall, config: TfObject): Promise<TfObject> {
   const key = config["private_api_key"] ?? null;
   const publicApiKey = config["public_api_key"] ?? null;
   const scopes = config["scopes"] ?? null;
@@ -26,7 +27,7 @@ export async function openKeyCheck(config: TfObject): Promise<TfObject> {
     throw new ResourceError([{ attribute: "private_api_key", message: "private_api_key is required: the Klaviyo private API key to validate (pk_...)." }]);
   }
   try {
-    const check = await adapter.validateKey(key, {
+    const check = await adapter.validateKey(call, key, {
       publicApiKey: typeof publicApiKey === "string" ? publicApiKey : undefined,
       scopes: Array.isArray(scopes) ? (scopes as string[]) : undefined,
     });

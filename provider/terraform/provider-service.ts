@@ -12,6 +12,13 @@ import { DESTINATION_SCHEMA_ATTRIBUTES, DESTINATION_TYPE, KEY_SCHEMA_ATTRIBUTES,
 import { decodeDynamic, decodeJson, encodeDynamic, UNKNOWN, type DynamicValue, type TfObject, type TfValue } from "./values";
 
 const DESTINATION_OBJECT = objectType(DESTINATION_SCHEMA_ATTRIBUTES);
+const DESTINATION_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(DESTINATION_SCHEMA_ATTRIBUTES.map((a) => a.name));
+
+/** True when `object` has exactly the attributes `names` (no more, no fewer). */
+function hasExactly(object: TfObject, names: ReadonlySet<string>): boolean {
+  const keys = Object.keys(object);
+  return keys.length === names.size && keys.every((k) => names.has(k));
+}
 const KEY_OBJECT = objectType(KEY_SCHEMA_ATTRIBUTES);
 
 /** A diagnostic in the protocol's shape. */
@@ -44,22 +51,22 @@ function unknownType(typeName: string): Diagnostic[] {
 type Handler = UnaryHandler;
 
 /**
- * Wraps an async handler: its result is the answer; a throw becomes an error diagnostic in
- * `diagnosticsField`; warnings the rules gave meanwhile are added as warning diagnostics (Terraform
- * shows a plugin's stderr only in its debug log).
+ * Makes handlers of the session's calls: a handler's result is the answer; a throw becomes an
+ * error diagnostic in `diagnosticsField`; warnings the rules gave during the call are added as
+ * warning diagnostics (Terraform shows a plugin's stderr only in its debug log).
  */
-function unary(run: (request: Record<string, unknown>) => Promise<Record<string, unknown>>, diagnosticsField = "diagnostics"): Handler {
-  return (call, callback) => {
-    void adapter
-      .collectingWarnings(() => run(call.request))
-      .then((outcome) => {
-        const warnings = outcome.warnings.map((message) => diagnostic({ attribute: undefined, message, warning: true }));
-        const response = outcome.ok ? outcome.value : { [diagnosticsField]: diagnosticsOf(outcome.error) };
+function unaryOf(session: adapter.RulesSession) {
+  return (run: (request: Record<string, unknown>, rules: adapter.RulesCall) => Promise<Record<string, unknown>>, diagnosticsField = "diagnostics"): Handler =>
+    (call, callback) => {
+      const rules = session.begin();
+      const answer = (response: Record<string, unknown>): void => {
+        const warnings = rules.warnings().map((message) => diagnostic({ attribute: undefined, message, warning: true }));
         if (warnings.length === 0) return callback(null, response);
         const given = response[diagnosticsField];
         callback(null, { ...response, [diagnosticsField]: [...(Array.isArray(given) ? (given as Diagnostic[]) : []), ...warnings] });
-      });
-  };
+      };
+      run(call.request, rules).then(answer, (error: unknown) => answer({ [diagnosticsField]: diagnosticsOf(error) }));
+    };
 }
 
 function str(value: TfValue | undefined): string | undefined {
@@ -69,6 +76,8 @@ function str(value: TfValue | undefined): string | undefined {
 /** Builds the service implementation. One per provider process. */
 export function createProviderService(): ServiceImplementation {
   let defaults: destination.ProviderDefaults = { pixelId: undefined };
+  const session = new adapter.RulesSession();
+  const unary = unaryOf(session);
 
   const schemaResponse = {
     provider: protocolSchema(PROVIDER_ATTRIBUTES, "Upstack Data: Klaviyo destinations as code."),
@@ -109,7 +118,7 @@ export function createProviderService(): ServiceImplementation {
       adapter.registerCredential(apiKey);
       for (const key of Object.values(apiKeys)) adapter.registerCredential(key);
       try {
-        const resolved = adapter.configure({
+        const resolved = session.configure({
           apiKey,
           apiKeys: keys === null ? undefined : apiKeys,
           pixelId: str(config["pixel_id"]),
@@ -129,23 +138,26 @@ export function createProviderService(): ServiceImplementation {
       if (req["type_name"] !== DESTINATION_TYPE) return { diagnostics: unknownType(String(req["type_name"])) };
       const raw = req["raw_state"] as { json?: Buffer } | undefined;
       const stored = raw?.json !== undefined && raw.json.length > 0 ? asObject(decodeJson(raw.json)) : null;
+      // State written with the current schema (every attribute, nothing else) goes back as it came:
+      // Terraform reads a DynamicValue's JSON as well as its msgpack. Other state is rebuilt below.
+      if (stored !== null && hasExactly(stored, DESTINATION_ATTRIBUTE_NAMES)) return { upgraded_state: { json: raw!.json } };
       const state: Record<string, TfValue> = {};
       for (const a of DESTINATION_SCHEMA_ATTRIBUTES) state[a.name] = stored?.[a.name] ?? null;
       return { upgraded_state: encodeDynamic(state, DESTINATION_OBJECT) };
     }),
 
-    ReadResource: unary(async (req) => {
+    ReadResource: unary(async (req, rules) => {
       const prior = asObject(decodeDynamic(req["current_state"] as DynamicValue));
       if (prior === null) return { new_state: req["current_state"] };
-      const state = await destination.read(prior);
+      const state = await destination.read(rules, prior);
       return { new_state: encodeDynamic(state, DESTINATION_OBJECT), private: req["private"] };
     }),
 
-    PlanResourceChange: unary(async (req) => {
+    PlanResourceChange: unary(async (req, rules) => {
       const prior = asObject(decodeDynamic(req["prior_state"] as DynamicValue));
       const proposed = asObject(decodeDynamic(req["proposed_new_state"] as DynamicValue));
       const config = asObject(decodeDynamic(req["config"] as DynamicValue));
-      const result = await destination.plan(prior, proposed, config, defaults);
+      const result = await destination.plan(rules, prior, proposed, config, defaults);
       return {
         planned_state: encodeDynamic(result.planned, DESTINATION_OBJECT),
         requires_replace: result.requiresReplace.map((name) => ({ steps: [{ attribute_name: name }] })),
@@ -154,12 +166,12 @@ export function createProviderService(): ServiceImplementation {
       };
     }),
 
-    ApplyResourceChange: unary(async (req) => {
+    ApplyResourceChange: unary(async (req, rules) => {
       const prior = asObject(decodeDynamic(req["prior_state"] as DynamicValue));
       const planned = asObject(decodeDynamic(req["planned_state"] as DynamicValue));
       const config = asObject(decodeDynamic(req["config"] as DynamicValue));
       try {
-        const state = await destination.apply(prior, planned, config);
+        const state = await destination.apply(rules, prior, planned, config);
         return { new_state: encodeDynamic(state, DESTINATION_OBJECT) };
       } catch (error) {
         // A failed create records nothing unless the destination exists anyway (partial create);
@@ -169,16 +181,16 @@ export function createProviderService(): ServiceImplementation {
       }
     }),
 
-    ImportResourceState: unary(async (req) => {
+    ImportResourceState: unary(async (req, rules) => {
       if (req["type_name"] !== DESTINATION_TYPE) return { diagnostics: unknownType(String(req["type_name"])) };
-      const state = await destination.importByPixelId(String(req["id"] ?? ""));
+      const state = await destination.importByPixelId(rules, String(req["id"] ?? ""));
       return { imported_resources: [{ type_name: DESTINATION_TYPE, state: encodeDynamic(state, DESTINATION_OBJECT) }] };
     }),
 
-    OpenEphemeralResource: unary(async (req) => {
+    OpenEphemeralResource: unary(async (req, rules) => {
       if (req["type_name"] !== KEY_TYPE) return { diagnostics: unknownType(String(req["type_name"])) };
       const config = asObject(decodeDynamic(req["config"] as DynamicValue)) ?? {};
-      const result = await openKeyCheck(config);
+      const result = await openKeyCheck(rules, config);
       return { result: encodeDynamic(result, KEY_OBJECT) };
     }),
     RenewEphemeralResource: unary(async () => ({})),

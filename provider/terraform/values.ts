@@ -5,7 +5,7 @@
  * extension read back means unknown. Objects are encoded with every attribute
  * of their type, absent ones as null.
  */
-import { decode, encode, ExtData } from "@msgpack/msgpack";
+import { Decoder, Encoder, ExtData } from "@msgpack/msgpack";
 
 /** A cty type. */
 export type CtyType = "string" | "number" | "bool" | readonly ["set" | "list" | "map", CtyType] | readonly ["object", Readonly<Record<string, CtyType>>];
@@ -32,6 +32,11 @@ export function typeBytes(type: CtyType): Buffer {
   return Buffer.from(JSON.stringify(type), "utf8");
 }
 
+// One encoder and one decoder for the process: both work synchronously, and making one per value
+// (what the package's encode() and decode() do) allocates its buffers and caches each time.
+const encoder = new Encoder();
+const decoder = new Decoder();
+
 function fromWire(value: unknown): TfValue {
   if (value instanceof ExtData) return UNKNOWN;
   if (value === null || value === undefined) return null;
@@ -50,7 +55,7 @@ function fromWire(value: unknown): TfValue {
 /** Decodes a DynamicValue (msgpack, else JSON); an absent one is null. */
 export function decodeDynamic(dv: DynamicValue | null | undefined): TfValue {
   if (dv === null || dv === undefined) return null;
-  if (dv.msgpack !== undefined && dv.msgpack.length > 0) return fromWire(decode(dv.msgpack));
+  if (dv.msgpack !== undefined && dv.msgpack.length > 0) return fromWire(decoder.decode(dv.msgpack));
   if (dv.json !== undefined && dv.json.length > 0) return fromWire(JSON.parse(Buffer.from(dv.json).toString("utf8")));
   return null;
 }
@@ -87,7 +92,7 @@ function toWire(value: TfValue | undefined, type: CtyType): unknown {
 
 /** Encodes `value` of `type` as a msgpack DynamicValue. */
 export function encodeDynamic(value: TfValue, type: CtyType): DynamicValue {
-  return { msgpack: Buffer.from(encode(toWire(value, type))) };
+  return { msgpack: Buffer.from(encoder.encode(toWire(value, type))) };
 }
 
 /** True when `value` is unknown or holds an unknown anywhere inside. */
