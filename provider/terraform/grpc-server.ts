@@ -177,43 +177,39 @@ export class UnaryGrpcServer {
     }
     const chunks: Buffer[] = [];
     let received = 0;
+    let expected: number | undefined; // prefix + length, once the prefix is in
     let failed = false;
+    const fail = (code: number, message: string): void => {
+      failed = true;
+      chunks.length = 0;
+      finish(stream, code, message);
+    };
     stream.on("data", (chunk: Buffer) => {
       if (failed) return;
       chunks.push(chunk);
       received += chunk.length;
-      const problem = this.checkFraming(chunks, received);
-      if (problem !== undefined) {
-        failed = true;
-        chunks.length = 0;
-        finish(stream, problem.code, problem.message);
+      if (expected === undefined && received >= PREFIX) {
+        const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, received);
+        if (head[0] !== 0) return fail(GrpcStatus.UNIMPLEMENTED, 'Received a compressed message; this server accepts only the "identity" encoding');
+        const length = head.readUInt32BE(1);
+        if (length > this.maxReceive) return fail(GrpcStatus.RESOURCE_EXHAUSTED, `Received message larger than max (${length} vs ${this.maxReceive})`);
+        expected = PREFIX + length;
       }
+      if (expected !== undefined && received > expected) fail(GrpcStatus.UNIMPLEMENTED, `Received a second request message for unary method ${path}`);
     });
     stream.on("end", () => {
       if (failed) return;
-      const body = Buffer.concat(chunks, received);
-      if (body.length === 0) return finish(stream, GrpcStatus.UNIMPLEMENTED, `Received no request message for unary method ${path}`);
-      const length = body.length >= PREFIX ? body.readUInt32BE(1) : Infinity;
-      if (body.length < PREFIX + length) return finish(stream, GrpcStatus.INTERNAL, `Received an incomplete request message for unary method ${path}`);
-      if (body.length > PREFIX + length) return finish(stream, GrpcStatus.UNIMPLEMENTED, `Received a second request message for unary method ${path}`);
+      if (received === 0) return finish(stream, GrpcStatus.UNIMPLEMENTED, `Received no request message for unary method ${path}`);
+      if (expected === undefined || received < expected)
+        return finish(stream, GrpcStatus.INTERNAL, `Received an incomplete request message for unary method ${path}`);
       let request: Record<string, unknown>;
       try {
-        request = method.definition.requestDeserialize(body.subarray(PREFIX));
+        request = method.definition.requestDeserialize(Buffer.concat(chunks, received).subarray(PREFIX));
       } catch {
         return finish(stream, GrpcStatus.INTERNAL, "Error deserializing request");
       }
       this.run(stream, method, request);
     });
-  }
-
-  /** What is wrong with the request bytes so far, if anything can be told before they all arrived. */
-  private checkFraming(chunks: Buffer[], received: number): { code: number; message: string } | undefined {
-    if (received < PREFIX) return undefined;
-    const head = chunks[0]!.length >= PREFIX ? chunks[0]! : Buffer.concat(chunks).subarray(0, PREFIX);
-    if (head[0] !== 0) return { code: GrpcStatus.UNIMPLEMENTED, message: 'Received a compressed message; this server accepts only the "identity" encoding' };
-    const length = head.readUInt32BE(1);
-    if (length > this.maxReceive) return { code: GrpcStatus.RESOURCE_EXHAUSTED, message: `Received message larger than max (${length} vs ${this.maxReceive})` };
-    return undefined;
   }
 
   private run(stream: http2.ServerHttp2Stream, method: Method, request: Record<string, unknown>): void {

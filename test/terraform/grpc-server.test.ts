@@ -232,7 +232,7 @@ async function raw(
   s: Served,
   path: string,
   contentType: string,
-  body: Buffer,
+  body: Buffer | Buffer[],
 ): Promise<{ headers: http2.IncomingHttpHeaders; body: Buffer; trailers: http2.IncomingHttpHeaders | null }> {
   const session = http2.connect(`https://${s.address}`, { ca: s.server.certPem, key: s.terraform.keyPem, cert: s.terraform.certPem, servername: "localhost" });
   try {
@@ -246,7 +246,14 @@ async function raw(
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => resolve({ headers, body: Buffer.concat(chunks), trailers }));
       req.on("error", reject);
-      req.end(body);
+      // Several parts go out as several DATA frames (a message split anywhere, as the protocol allows).
+      const parts = Array.isArray(body) ? body : [body];
+      const send = (i: number): void => {
+        if (i === parts.length - 1) return void req.end(parts[i]);
+        req.write(parts[i]);
+        setTimeout(() => send(i + 1), 30);
+      };
+      send(0);
     });
   } finally {
     session.close();
@@ -263,6 +270,10 @@ test("on the wire: 200, application/grpc, one length-prefixed message, then grpc
   const expected = protocol.provider["GetMetadata"]!.responseSerialize({ resources: [{ type_name: "t" }] });
   expect(ok.body).toEqual(Buffer.concat([Buffer.from([0, 0, 0, 0, expected.length]), expected]));
   expect(ok.trailers).toMatchObject({ "grpc-status": "0" });
+  // The same request in three frames, the prefix itself split.
+  const split = await raw(served, "/tfplugin6.Provider/GetMetadata", "application/grpc", [Buffer.from([0, 0]), Buffer.from([0]), Buffer.from([0, 0])]);
+  expect(split.body).toEqual(ok.body);
+  expect(split.trailers).toMatchObject({ "grpc-status": "0" });
 
   const unknown = await raw(served, "/plugin.GRPCStdio/StreamStdio", "application/grpc", empty);
   expect(unknown.headers).toMatchObject({ ":status": 200, "content-type": "application/grpc", "grpc-status": "12" });
