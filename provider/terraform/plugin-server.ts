@@ -1,8 +1,8 @@
 /**
  * Serves a gRPC plugin the way HashiCorp's go-plugin expects (what Terraform
  * and OpenTofu use to start providers): checks the magic cookie, negotiates
- * protocol version 6, listens on a loopback port with mutual TLS (Terraform's
- * client certificate from PLUGIN_CLIENT_CERT as the only trusted root, a fresh
+ * protocol version 6, listens on a loopback port with mutual TLS (the client
+ * must present exactly Terraform's certificate from PLUGIN_CLIENT_CERT; a fresh
  * self-signed server certificate), then prints the one handshake line on
  * stdout: `1|6|tcp|127.0.0.1:PORT|grpc|<base64 DER of the server certificate>`.
  * `plugin.GRPCController/Shutdown` ends the process.
@@ -108,7 +108,7 @@ export async function servePlugin(options: ServeOptions): Promise<RunningPlugin>
     }));
   const ready = options.load().then(({ createServer, services, provider }) => {
     const s = createServer({
-      tls: own === undefined ? undefined : { clientCa: clientCert!, key: own.keyPem, cert: own.certPem },
+      tls: own === undefined ? undefined : { clientCert: clientCert!, key: own.keyPem, cert: own.certPem },
       maxReceiveMessageLength: 256 * 1024 * 1024,
     });
     s.addService(services.provider, provider);

@@ -36,7 +36,7 @@ async function serve(impl: ServiceImplementation, options: { tls?: boolean; maxR
   const own = createSelfSignedCertificate();
   const terraform = createSelfSignedCertificate();
   const server = new UnaryGrpcServer({
-    tls: options.tls === false ? undefined : { clientCa: terraform.certPem, key: own.keyPem, cert: own.certPem },
+    tls: options.tls === false ? undefined : { clientCert: terraform.certPem, key: own.keyPem, cert: own.certPem },
     maxReceiveMessageLength: options.maxReceive ?? 256 * MiB,
   });
   server.addService(protocol.provider, impl);
