@@ -5,6 +5,7 @@
  * than hundreds of modules, which matters because Terraform starts a fresh
  * provider process several times per command.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { build } from "esbuild";
@@ -17,22 +18,47 @@ export const START_BUNDLE = "upstack-provider.bundle.js";
 /** The part loaded after the handshake line (the gRPC server, the protocol codecs, the rules). */
 export const RUNTIME_BUNDLE = "upstack-provider-runtime.bundle.js";
 
+/** What names a bundle's code-cache file: the first 16 hex digits of the SHA-256 of its text. */
+export function bundleDigest(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+/** Code-cache files in the temporary folder start with this; the loader's clean-up looks for it. */
+export const CACHE_PREFIX = "terraform-provider-upstack-";
+
 /**
  * The executable `bundleProvider` writes: loads the start bundle beside it
  * through V8's code cache, and gives it a `require` that loads the runtime
  * bundle the same way when the start bundle asks for it (after the handshake
- * line). Each bundle's cache is kept in the temporary folder per Node version
- * and bundle (size and time), written when the first process that ran without
- * it exits. Reading and compiling the bundle was most of the provider's
- * start-up; Terraform starts the provider three to five times per command.
+ * line). Each bundle's cache is kept in the temporary folder per Node
+ * version, architecture and bundle content (the digests, computed here at
+ * build time), so rebuilding the same bundle elsewhere (every test suite
+ * bundles the provider into a folder of its own) reuses one file. It is
+ * written when the first process that ran without it exits, and that
+ * process also removes this provider's cache files that nobody wrote for a
+ * week (other builds' and older Node versions'). Reading and compiling the
+ * bundle was most of the provider's start-up; Terraform starts the provider
+ * three to five times per command.
  */
-const CACHED_LOADER = `#!/usr/bin/env node
+function cachedLoader(digests: { readonly start: string; readonly runtime: string }): string {
+  return `#!/usr/bin/env node
 "use strict";
 const fs = require("node:fs"), os = require("node:os"), path = require("node:path"), vm = require("node:vm"), Module = require("node:module");
-function load(name, req) {
+const PREFIX = ${JSON.stringify(CACHE_PREFIX)}, WEEK_MS = 7 * 24 * 3600 * 1000;
+function prune(dir, keep) {
+  for (const f of fs.readdirSync(dir)) {
+    if (!f.startsWith(PREFIX) || !f.endsWith(".v8cache") || f === keep) continue;
+    try {
+      const p = path.join(dir, f);
+      if (Date.now() - fs.statSync(p).mtimeMs > WEEK_MS) fs.unlinkSync(p);
+    } catch {}
+  }
+}
+function load(name, digest, req) {
   const file = path.join(__dirname, name);
-  const stat = fs.statSync(file);
-  const cacheFile = path.join(os.tmpdir(), \`terraform-provider-upstack-\${process.version}-\${name}-\${stat.size}-\${Math.round(stat.mtimeMs)}.v8cache\`);
+  const dir = os.tmpdir();
+  const base = \`\${PREFIX}\${process.version}-\${process.arch}-\${name}-\${digest}.v8cache\`;
+  const cacheFile = path.join(dir, base);
   let cachedData;
   try { cachedData = fs.readFileSync(cacheFile); } catch {}
   const script = new vm.Script(Module.wrap(fs.readFileSync(file, "utf8").replace(/^#!/, "//")), { filename: file, cachedData });
@@ -42,6 +68,7 @@ function load(name, req) {
         const tmp = \`\${cacheFile}.\${process.pid}\`;
         fs.writeFileSync(tmp, script.createCachedData());
         fs.renameSync(tmp, cacheFile);
+        prune(dir, base);
       } catch {}
     });
   }
@@ -52,9 +79,10 @@ function load(name, req) {
   return m.exports;
 }
 let runtime;
-const startRequire = (id) => (id === "./${RUNTIME_BUNDLE}" ? (runtime ??= load("${RUNTIME_BUNDLE}", require)) : require(id));
-load("${START_BUNDLE}", startRequire);
+const startRequire = (id) => (id === "./${RUNTIME_BUNDLE}" ? (runtime ??= load("${RUNTIME_BUNDLE}", "${digests.runtime}", require)) : require(id));
+load("${START_BUNDLE}", "${digests.start}", startRequire);
 `;
+}
 
 /**
  * Writes `outFile` (executable) and two bundles beside it
@@ -68,7 +96,8 @@ export async function bundleProvider(outFile: string): Promise<void> {
   const dir = path.dirname(outFile);
   await buildBundle(path.join(dir, RUNTIME_BUNDLE), { entry: path.join(ROOT, "provider", "terraform", "plugin-runtime.ts") });
   await buildBundle(path.join(dir, START_BUNDLE), { runtimeExternal: `./${RUNTIME_BUNDLE}` });
-  fs.writeFileSync(outFile, CACHED_LOADER, { mode: 0o755 });
+  const digest = (name: string): string => bundleDigest(fs.readFileSync(path.join(dir, name), "utf8"));
+  fs.writeFileSync(outFile, cachedLoader({ start: digest(START_BUNDLE), runtime: digest(RUNTIME_BUNDLE) }), { mode: 0o755 });
   fs.chmodSync(outFile, 0o755);
 }
 

@@ -1,0 +1,105 @@
+// The bundled provider's code cache: named by the bundles' content (so every test suite, which
+// bundles the provider into a folder of its own, and every rebuild of the same code share one
+// file), written by the first process that ran without it, which also removes this provider's
+// cache files nobody wrote for a week. The real executable is started the way Terraform starts
+// it and shut down through go-plugin's controller.
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../provider/terraform/plugin-server";
+import { loadProtocol } from "../../provider/terraform/protocol";
+import { createSelfSignedCertificate } from "../../provider/terraform/self-signed-cert";
+import { bundleDigest, bundleProvider, CACHE_PREFIX, RUNTIME_BUNDLE, START_BUNDLE } from "../../scripts/terraform/bundle";
+
+jest.setTimeout(120_000);
+
+type Call = (request: object, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: unknown) => void) => void;
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+
+/** Starts the executable with `tmp` as its temporary folder, calls GetProviderSchema and Shutdown, and waits for it to exit. */
+async function runOnce(executable: string, tmp: string): Promise<number | null> {
+  const terraform = createSelfSignedCertificate();
+  const child = spawn(executable, [], {
+    env: {
+      PATH: process.env["PATH"],
+      TMPDIR: tmp,
+      [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
+      PLUGIN_PROTOCOL_VERSIONS: "6",
+      PLUGIN_CLIENT_CERT: terraform.certPem,
+    },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  try {
+    return await callThenShutdown(child, terraform);
+  } finally {
+    child.kill();
+  }
+}
+
+async function callThenShutdown(child: ReturnType<typeof spawn>, terraform: { keyPem: string; certPem: string }): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const line = await new Promise<string>((resolve) => child.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8"))));
+  const [, , , address, , certField] = line.trim().split("|");
+  const serverCert = `-----BEGIN CERTIFICATE-----\n${Buffer.from(certField ?? "", "base64").toString("base64")}\n-----END CERTIFICATE-----\n`;
+  const credentials = grpc.credentials.createSsl(Buffer.from(serverCert), Buffer.from(terraform.keyPem), Buffer.from(terraform.certPem));
+  const options = { "grpc.ssl_target_name_override": "localhost", "grpc.default_authority": "localhost" };
+  const protocol = loadProtocol();
+  const call = (service: "provider" | "controller", method: string): Promise<unknown> => {
+    const Stub = grpc.makeGenericClientConstructor(protocol[service], service);
+    const stub = new Stub(address ?? "", credentials, options);
+    return new Promise<unknown>((resolve, reject) =>
+      (stub as unknown as Record<string, Call>)[method]!.call(stub, {}, { deadline: Date.now() + 30_000 }, (error, response) => {
+        stub.close();
+        if (error === null) resolve(response);
+        else reject(error);
+      }),
+    );
+  };
+  await call("provider", "GetProviderSchema");
+  await call("controller", "Shutdown");
+  return exited;
+}
+
+test("two builds of the same code in two folders share one cache file per bundle; the first run writes them and removes week-old ones", async () => {
+  const a = path.join(tempDir("upstack-cc-a-"), "terraform-provider-upstack");
+  const b = path.join(tempDir("upstack-cc-b-"), "terraform-provider-upstack");
+  await bundleProvider(a);
+  await bundleProvider(b);
+  const digest = (exe: string, name: string): string => bundleDigest(fs.readFileSync(path.join(path.dirname(exe), name), "utf8"));
+  expect(digest(a, RUNTIME_BUNDLE)).toBe(digest(b, RUNTIME_BUNDLE));
+  const cacheName = (name: string): string => `${CACHE_PREFIX}${process.version}-${process.arch}-${name}-${digest(a, name)}.v8cache`;
+
+  const tmp = tempDir("upstack-cc-tmp-");
+  const stale = path.join(tmp, `${CACHE_PREFIX}v0.0.0-x64-${RUNTIME_BUNDLE}-0000000000000000.v8cache`);
+  const recent = path.join(tmp, `${CACHE_PREFIX}v0.0.0-x64-${START_BUNDLE}-1111111111111111.v8cache`);
+  const unrelated = path.join(tmp, "someone-else.v8cache");
+  for (const f of [stale, recent, unrelated]) fs.writeFileSync(f, "x");
+  const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+  fs.utimesSync(stale, eightDaysAgo, eightDaysAgo);
+  fs.utimesSync(unrelated, eightDaysAgo, eightDaysAgo);
+
+  expect(await runOnce(a, tmp)).toBe(0);
+  expect(fs.existsSync(path.join(tmp, cacheName(START_BUNDLE)))).toBe(true);
+  expect(fs.existsSync(path.join(tmp, cacheName(RUNTIME_BUNDLE)))).toBe(true);
+  expect(fs.existsSync(stale)).toBe(false);
+  expect(fs.existsSync(recent)).toBe(true);
+  expect(fs.existsSync(unrelated)).toBe(true);
+
+  // The other folder's build uses the same files: nothing new is written.
+  const before = fs.readdirSync(tmp).sort();
+  const written = fs.statSync(path.join(tmp, cacheName(RUNTIME_BUNDLE))).mtimeMs;
+  expect(await runOnce(b, tmp)).toBe(0);
+  expect(fs.readdirSync(tmp).sort()).toEqual(before);
+  expect(fs.statSync(path.join(tmp, cacheName(RUNTIME_BUNDLE))).mtimeMs).toBe(written);
+});
