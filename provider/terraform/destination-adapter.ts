@@ -43,6 +43,7 @@ import {
   withLogger,
   upstackCredentials,
   UpstackKlaviyoError,
+  type ChangePlan,
   type CoreContext,
   type InputName,
   type OutputName,
@@ -401,7 +402,7 @@ export async function checkDestination(
   return { failures: [], change: prior === null ? undefined : changeOf(planChanges(priorState, values)) };
 }
 
-function changeOf(plan: ReturnType<typeof planChanges>): DestinationChange {
+function changeOf(plan: ChangePlan): DestinationChange {
   const replace = plan.replaces.map(attributeName);
   return { update: plan.hasChanges && replace.length === 0, replace };
 }

@@ -141,7 +141,7 @@ export class UnaryGrpcServer {
   /** Whether the session's TLS client presented exactly the accepted certificate. */
   private presentedClientCert(session: http2.ServerHttp2Session): boolean {
     const peer = (session.socket as tls.TLSSocket).getPeerCertificate();
-    return Buffer.isBuffer(peer.raw) && this.clientDer !== undefined && peer.raw.equals(this.clientDer);
+    return this.clientDer !== undefined && Buffer.isBuffer(peer.raw) && peer.raw.equals(this.clientDer);
   }
 
   /** Serves a service: each method of `definition` by the handler of the same name in `implementation`. */

@@ -7,15 +7,12 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as grpc from "@grpc/grpc-js";
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../provider/terraform/plugin-server";
-import { loadProtocol } from "../../provider/terraform/protocol";
 import { createSelfSignedCertificate } from "../../provider/terraform/self-signed-cert";
+import { pluginClient } from "./plugin-client";
 import { bundleDigest, bundleProvider, CACHE_PREFIX, RUNTIME_BUNDLE, START_BUNDLE } from "../../scripts/terraform/bundle";
 
 jest.setTimeout(120_000);
-
-type Call = (request: object, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: unknown) => void) => void;
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -50,24 +47,17 @@ async function runOnce(executable: string, tmp: string): Promise<number | null> 
 async function callThenShutdown(child: ReturnType<typeof spawn>, terraform: { keyPem: string; certPem: string }): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const line = await new Promise<string>((resolve) => child.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8"))));
-  const [, , , address, , certField] = line.trim().split("|");
-  const serverCert = `-----BEGIN CERTIFICATE-----\n${Buffer.from(certField ?? "", "base64").toString("base64")}\n-----END CERTIFICATE-----\n`;
-  const credentials = grpc.credentials.createSsl(Buffer.from(serverCert), Buffer.from(terraform.keyPem), Buffer.from(terraform.certPem));
-  const options = { "grpc.ssl_target_name_override": "localhost", "grpc.default_authority": "localhost" };
-  const protocol = loadProtocol();
-  const call = (service: "provider" | "controller", method: string): Promise<unknown> => {
-    const Stub = grpc.makeGenericClientConstructor(protocol[service], service);
-    const stub = new Stub(address ?? "", credentials, options);
-    return new Promise<unknown>((resolve, reject) =>
-      (stub as unknown as Record<string, Call>)[method]!.call(stub, {}, { deadline: Date.now() + 30_000 }, (error, response) => {
-        stub.close();
-        if (error === null) resolve(response);
-        else reject(error);
-      }),
-    );
-  };
-  await call("provider", "GetProviderSchema");
-  await call("controller", "Shutdown");
+  for (const [service, method] of [
+    ["provider", "GetProviderSchema"],
+    ["controller", "Shutdown"],
+  ] as const) {
+    const client = pluginClient(line, terraform, { service });
+    try {
+      await client.call(method);
+    } finally {
+      client.close();
+    }
+  }
   return exited;
 }
 

@@ -4,34 +4,10 @@
 import * as grpc from "@grpc/grpc-js";
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, servePlugin, type LoadedPlugin } from "../../provider/terraform/plugin-server";
 import { loadPlugin } from "../../provider/terraform/plugin-runtime";
-import { loadProtocol } from "../../provider/terraform/protocol";
 import { createSelfSignedCertificate } from "../../provider/terraform/self-signed-cert";
+import { pluginClient } from "./plugin-client";
 
 jest.setTimeout(60_000);
-
-type Call = (request: object, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Record<string, unknown>) => void) => void;
-
-function client(
-  handshake: string,
-  own: { keyPem: string; certPem: string },
-  certificate = true,
-): { call: (method: string) => Promise<Record<string, unknown>>; close: () => void } {
-  const [, , , address, , certField] = handshake.split("|");
-  const serverCert = `-----BEGIN CERTIFICATE-----\n${Buffer.from(certField ?? "", "base64").toString("base64")}\n-----END CERTIFICATE-----\n`;
-  const credentials = certificate
-    ? grpc.credentials.createSsl(Buffer.from(serverCert), Buffer.from(own.keyPem), Buffer.from(own.certPem))
-    : grpc.credentials.createSsl(Buffer.from(serverCert));
-  const Provider = grpc.makeGenericClientConstructor(loadProtocol().provider, "Provider");
-  const stub = new Provider(address ?? "", credentials, { "grpc.ssl_target_name_override": "localhost", "grpc.default_authority": "localhost" });
-  const methods = stub as unknown as Record<string, Call>;
-  return {
-    call: (method) =>
-      new Promise((resolve, reject) =>
-        methods[method]!.call(stub, {}, { deadline: Date.now() + 15_000 }, (error, response) => (error === null ? resolve(response ?? {}) : reject(error))),
-      ),
-    close: () => stub.close(),
-  };
-}
 
 test("a call made before gRPC is loaded waits for it and is answered over mutual TLS", async () => {
   const terraform = createSelfSignedCertificate();
@@ -52,7 +28,7 @@ test("a call made before gRPC is loaded waits for it and is answered over mutual
   try {
     expect(lines).toEqual([`${running.handshake}\n`]);
     expect(running.handshake).toMatch(/^1\|6\|tcp\|127\.0\.0\.1:\d+\|grpc\|[A-Za-z0-9+/]+$/);
-    const c = client(running.handshake, terraform);
+    const c = pluginClient(running.handshake, terraform);
     const answer = c.call("GetProviderSchema");
     // The client connects while gRPC is still not loaded; then loading is let go.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -64,7 +40,7 @@ test("a call made before gRPC is loaded waits for it and is answered over mutual
     c.close();
 
     // A client without Terraform's certificate is refused.
-    const stranger = client(running.handshake, terraform, false);
+    const stranger = pluginClient(running.handshake, terraform, { certificate: false });
     await expect(stranger.call("GetProviderSchema")).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
     stranger.close();
   } finally {
@@ -85,22 +61,11 @@ test("plugin.GRPCController/Shutdown is answered, then the server stops and onSh
   });
   try {
     await running.ready;
-    const [, , , address, , certField] = running.handshake.split("|");
-    const serverCert = `-----BEGIN CERTIFICATE-----\n${Buffer.from(certField ?? "", "base64").toString("base64")}\n-----END CERTIFICATE-----\n`;
-    const Controller = grpc.makeGenericClientConstructor(loadProtocol().controller, "GRPCController");
-    const stub = new Controller(
-      address ?? "",
-      grpc.credentials.createSsl(Buffer.from(serverCert), Buffer.from(terraform.keyPem), Buffer.from(terraform.certPem)),
-      { "grpc.ssl_target_name_override": "localhost", "grpc.default_authority": "localhost" },
-    );
-    const answer = await new Promise<unknown>((resolve, reject) =>
-      (stub as unknown as Record<string, Call>)["Shutdown"]!.call(stub, {}, { deadline: Date.now() + 15_000 }, (error, response) =>
-        error === null ? resolve(response) : reject(error),
-      ),
-    );
+    const controller = pluginClient(running.handshake, terraform, { service: "controller" });
+    const answer = await controller.call("Shutdown");
     expect(answer).toEqual({});
     await stopped;
-    stub.close();
+    controller.close();
   } finally {
     await running.stop();
   }
