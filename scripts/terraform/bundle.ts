@@ -17,6 +17,13 @@ const ROOT = path.resolve(__dirname, "..", "..");
 export const START_BUNDLE = "upstack-provider.bundle.js";
 /** The part loaded after the handshake line (the gRPC server, the protocol codecs, the rules). */
 export const RUNTIME_BUNDLE = "upstack-provider-runtime.bundle.js";
+/**
+ * Klaviyo's spec files beside the split bundles, as one JSON object (file name to text): read only
+ * when the rules first need a document (to check a Klaviyo answer against its schema), so a
+ * process that validates no key never reads them, and the runtime bundle and its code cache do not
+ * carry ~200 kB of text every process would read and deserialize.
+ */
+export const SPEC_FILE = "upstack-provider-klaviyo-spec.json";
 
 /** What names a bundle's code-cache file: the first 16 hex digits of the SHA-256 of its text. */
 export function bundleDigest(text: string): string {
@@ -94,7 +101,7 @@ load("${START_BUNDLE}", "${digests.start}", startRequire);
  */
 export async function bundleProvider(outFile: string): Promise<void> {
   const dir = path.dirname(outFile);
-  await buildBundle(path.join(dir, RUNTIME_BUNDLE), { entry: path.join(ROOT, "provider", "terraform", "plugin-runtime.ts") });
+  await buildBundle(path.join(dir, RUNTIME_BUNDLE), { entry: path.join(ROOT, "provider", "terraform", "plugin-runtime.ts"), specBeside: SPEC_FILE });
   await buildBundle(path.join(dir, START_BUNDLE), { runtimeExternal: `./${RUNTIME_BUNDLE}` });
   const digest = (name: string): string => bundleDigest(fs.readFileSync(path.join(dir, name), "utf8"));
   fs.writeFileSync(outFile, cachedLoader({ start: digest(START_BUNDLE), runtime: digest(RUNTIME_BUNDLE) }), { mode: 0o755 });
@@ -107,6 +114,28 @@ export interface BundleOptions {
   readonly entry?: string;
   /** Leave provider/terraform/plugin-runtime out and require this path for it instead (the split bundle). */
   readonly runtimeExternal?: string;
+  /** Write Klaviyo's spec files to this file beside the bundle, read on first use, instead of carrying them inline (the release's single file keeps them inline). */
+  readonly specBeside?: string;
+}
+
+/** The module that replaces spec/klaviyo-files.ts in a bundle: the spec files' texts inline, or read on first use from a JSON file beside the bundle. */
+function specFilesModule(texts: Record<string, string>, beside: string | undefined): string {
+  const tail = [
+    'export function klaviyoSpecDir(): string { throw new Error("this bundle carries Klaviyo\'s spec files itself"); }',
+    "export function readKlaviyoSpecFile(file: string): string {",
+    "  const text = texts()[file];",
+    "  if (text === undefined) throw new Error(`Klaviyo's spec file ${file} is not in this bundle`);",
+    "  return text;",
+    "}",
+  ];
+  if (beside === undefined) return [`const TEXTS: Record<string, string> = ${JSON.stringify(texts)};`, "const texts = (): Record<string, string> => TEXTS;", ...tail].join("\n");
+  return [
+    'import { readFileSync } from "node:fs";',
+    'import { join } from "node:path";',
+    "let loaded: Record<string, string> | undefined;",
+    `const texts = (): Record<string, string> => (loaded ??= JSON.parse(readFileSync(join(__dirname, ${JSON.stringify(beside)}), "utf8")) as Record<string, string>);`,
+    ...tail,
+  ].join("\n");
 }
 
 /** Writes the bundle itself to `outFile` (executable, with a node shebang): by default the whole provider in one file (the release's). */
@@ -136,23 +165,13 @@ export async function buildBundle(outFile: string, options: BundleOptions = {}):
             b.onLoad({ filter: /.*/, namespace: "split" }, () => ({ contents: `module.exports = require(${JSON.stringify(external)});`, loader: "js" }));
             b.onResolve({ filter: /^\.\/upstack-provider-runtime/ }, (args) => ({ path: args.path, external: true }));
           }
-          // Klaviyo's spec files, which the rules read at run time, travel inside the bundle too.
-          b.onLoad({ filter: /spec[\\/]klaviyo-files\.ts$/ }, () => ({
-            contents: [
-              `const TEXTS: Record<string, string> = ${JSON.stringify(specTexts)};`,
-              'export function klaviyoSpecDir(): string { throw new Error("this bundle carries Klaviyo\'s spec files inline"); }',
-              "export function readKlaviyoSpecFile(file: string): string {",
-              "  const text = TEXTS[file];",
-              "  if (text === undefined) throw new Error(`Klaviyo's spec file ${file} is not in this bundle`);",
-              "  return text;",
-              "}",
-            ].join("\n"),
-            loader: "ts",
-          }));
+          // Klaviyo's spec files, which the rules read at run time, travel with the bundle.
+          b.onLoad({ filter: /spec[\\/]klaviyo-files\.ts$/ }, () => ({ contents: specFilesModule(specTexts, options.specBeside), loader: "ts" }));
         },
       },
     ],
   });
+  if (options.specBeside !== undefined) fs.writeFileSync(path.join(path.dirname(outFile), options.specBeside), JSON.stringify(specTexts));
   // esbuild keeps the entry's shebang; make sure it is there and the file is executable.
   const text = fs.readFileSync(outFile, "utf8");
   if (!text.startsWith("#!")) fs.writeFileSync(outFile, `#!/usr/bin/env node\n${text}`);

@@ -10,7 +10,8 @@ import * as path from "node:path";
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../provider/terraform/plugin-server";
 import { createSelfSignedCertificate } from "../../provider/terraform/self-signed-cert";
 import { pluginClient } from "./plugin-client";
-import { bundleDigest, bundleProvider, CACHE_PREFIX, RUNTIME_BUNDLE, START_BUNDLE } from "../../scripts/terraform/bundle";
+import { bundleDigest, bundleProvider, CACHE_PREFIX, RUNTIME_BUNDLE, SPEC_FILE, START_BUNDLE } from "../../scripts/terraform/bundle";
+import { KLAVIYO_SPEC_FILES, klaviyoSpecDir } from "../../spec/klaviyo";
 
 jest.setTimeout(120_000);
 
@@ -92,4 +93,19 @@ test("two builds of the same code in two folders share one cache file per bundle
   expect(await runOnce(b, tmp)).toBe(0);
   expect(fs.readdirSync(tmp).sort()).toEqual(before);
   expect(fs.statSync(path.join(tmp, cacheName(RUNTIME_BUNDLE))).mtimeMs).toBe(written);
+});
+
+test("Klaviyo's spec files travel beside the split bundles (read on first use), not inside the runtime bundle every process reads", async () => {
+  const exe = path.join(tempDir("upstack-cc-spec-"), "terraform-provider-upstack");
+  await bundleProvider(exe);
+  const dir = path.dirname(exe);
+  const texts = JSON.parse(fs.readFileSync(path.join(dir, SPEC_FILE), "utf8")) as Record<string, string>;
+  expect(Object.keys(texts).sort()).toEqual([...KLAVIYO_SPEC_FILES].sort());
+  for (const file of KLAVIYO_SPEC_FILES) expect(texts[file]).toBe(fs.readFileSync(path.join(klaviyoSpecDir(), file), "utf8"));
+  const runtime = fs.readFileSync(path.join(dir, RUNTIME_BUNDLE), "utf8");
+  // A phrase of the spec's prose that no code carries: present beside, absent from the bundle.
+  const phrase = /"description":\s*"([^"]{40,80})/.exec(texts["get_accounts.json"]!)?.[1];
+  expect(phrase).toBeDefined();
+  expect(runtime).not.toContain(phrase!);
+  expect(fs.statSync(path.join(dir, RUNTIME_BUNDLE)).size).toBeLessThan(520_000);
 });
