@@ -118,6 +118,8 @@ export class HttpTransport implements Transport {
   private readonly options: TransportOptions;
   private poolsInstance: ConnectionPools | undefined;
   private readonly counts: RequestCounts = {};
+  /** Base URLs already checked by {@link checkBaseUrl}, by service and text (a plan sends the same few hundreds of times). */
+  private readonly checkedBases = new Map<string, URL>();
 
   /** @param options - overrides of {@link DEFAULT_TRANSPORT_OPTIONS}. */
   constructor(options: Partial<TransportOptions> = {}) {
@@ -149,7 +151,12 @@ export class HttpTransport implements Transport {
    * failure. Messages never carry credentials.
    */
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const base = checkBaseUrl(req.service, req.baseUrl);
+    const baseKey = `${req.service} ${req.baseUrl}`;
+    let base = this.checkedBases.get(baseKey);
+    if (base === undefined) {
+      base = checkBaseUrl(req.service, req.baseUrl);
+      this.checkedBases.set(baseKey, base);
+    }
     const url = new URL(base.pathname.replace(/\/$/, "") + req.path, base);
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
     const what = `${req.method} ${req.path}`;

@@ -6,7 +6,12 @@
  * @packageDocumentation
  */
 import * as http from "node:http";
-import * as https from "node:https";
+import type * as https from "node:https";
+
+/** `node:https`, loaded when the first https request is made (the emulator, and a no-op plan, never need it). */
+function httpsModule(): typeof https {
+  return process.getBuiltinModule("node:https");
+}
 
 /** What came back: status, headers as Node gives them, and the body as text. */
 export interface RawResponse {
@@ -21,27 +26,29 @@ export interface RawResponse {
 /** Keep-alive connection pools, one per scheme, at most `connectionsPerOrigin` sockets per origin. */
 export class ConnectionPools {
   private readonly plain: http.Agent;
-  private readonly secure: https.Agent;
+  private secureAgent: https.Agent | undefined;
+  private readonly options: http.AgentOptions;
 
   /**
    * @param connectionsPerOrigin - sockets per origin.
    * @param idleTimeoutMs - an idle pooled socket is closed after this long.
    */
   constructor(connectionsPerOrigin: number, idleTimeoutMs: number) {
-    const options = { keepAlive: true, maxSockets: connectionsPerOrigin, timeout: idleTimeoutMs, scheduling: "lifo" as const };
-    this.plain = new http.Agent(options);
-    this.secure = new https.Agent(options);
+    this.options = { keepAlive: true, maxSockets: connectionsPerOrigin, timeout: idleTimeoutMs, scheduling: "lifo" };
+    this.plain = new http.Agent(this.options);
   }
 
   /** The pool for `url`'s scheme. */
   for(url: URL): http.Agent {
-    return url.protocol === "https:" ? this.secure : this.plain;
+    if (url.protocol !== "https:") return this.plain;
+    this.secureAgent ??= new (httpsModule().Agent)(this.options);
+    return this.secureAgent;
   }
 
   /** Closes every pooled socket. */
   close(): void {
     this.plain.destroy();
-    this.secure.destroy();
+    this.secureAgent?.destroy();
   }
 }
 
@@ -59,7 +66,7 @@ export function exchange(
   if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
   return new Promise<RawResponse>((resolve, reject) => {
     const fail = (error: unknown): void => reject(signal.aborted ? signal.reason : error);
-    const lib = url.protocol === "https:" ? https : http;
+    const lib = url.protocol === "https:" ? httpsModule() : http;
     const req = lib.request(url, { method, headers, agent: pools.for(url), signal }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -1,4 +1,7 @@
+import * as https from "node:https";
+import type { AddressInfo } from "node:net";
 import { HttpError } from "../../provider/errors";
+import { createSelfSignedCertificate } from "../../provider/terraform/self-signed-cert";
 import { HttpTransport, type HttpRequest, type TransportOptions } from "../../provider/transport/http-transport";
 import { DEFAULT_RETRY_OPTIONS } from "../../provider/transport/retry-policy";
 import { klaviyoRetryHintMs } from "../../provider/klaviyo/throttle";
@@ -258,6 +261,32 @@ describe("connection failures and URL policy", () => {
       assertNoLeak(describeAll(err), SECRETS);
     },
   );
+
+  test("a base URL refused once is refused again (only accepted base URLs are remembered)", async () => {
+    const { t } = transport();
+    for (let i = 0; i < 2; i++) expect(await errorOf(t.send(req("http://example.com")))).toMatchObject({ code: "http_insecure_url", attempts: 0 });
+    expect(t.requestCounts()).toEqual({});
+  });
+
+  test("an https base URL is spoken over TLS with the certificate checked: a certificate nobody vouches for gets no request", async () => {
+    const own = createSelfSignedCertificate();
+    let requests = 0;
+    const server = https.createServer({ key: own.keyPem, cert: own.certPem }, (_req, res) => {
+      requests++;
+      res.end("{}");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { t } = transport({ retry: { ...DEFAULT_RETRY_OPTIONS, maxRetries: 0 } });
+      const err = await errorOf(t.send(req(`https://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+      expect(err).toMatchObject({ code: "http_connection", attempts: 1 });
+      expect(err.message).toMatch(/SELF_SIGNED|self.signed/i);
+      expect(requests).toBe(0);
+      assertNoLeak(describeAll(err), SECRETS);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 
   test.each([301, 302, 303, 307, 308])("%i redirect → http_redirect; the Location's server receives nothing", async (status) => {
     const target = await startServer((_r, res) => json(res, 200, { stolen: true }));
