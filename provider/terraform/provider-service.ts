@@ -79,7 +79,9 @@ export function createProviderService(): ServiceImplementation {
   const session = new adapter.RulesSession();
   const unary = unaryOf(session);
 
-  const schemaResponse = {
+  const capabilities = { plan_destroy: false, get_provider_schema_optional: true };
+  // Built when asked for: Terraform asks one process per command (the capability above spares the others).
+  const schemaResponse = (): Record<string, unknown> => ({
     provider: protocolSchema(PROVIDER_ATTRIBUTES, "Upstack Data: Klaviyo destinations as code."),
     resource_schemas: {
       [DESTINATION_TYPE]: protocolSchema(
@@ -89,16 +91,16 @@ export function createProviderService(): ServiceImplementation {
     },
     data_source_schemas: {},
     ephemeral_resource_schemas: { [KEY_TYPE]: protocolSchema(KEY_SCHEMA_ATTRIBUTES, "Validates a Klaviyo private key without storing it.") },
-    server_capabilities: { plan_destroy: false, get_provider_schema_optional: true },
-  };
+    server_capabilities: capabilities,
+  });
 
   return {
     GetMetadata: unary(async () => ({
-      server_capabilities: schemaResponse.server_capabilities,
+      server_capabilities: capabilities,
       resources: [{ type_name: DESTINATION_TYPE }],
       ephemeral_resources: [{ type_name: KEY_TYPE }],
     })),
-    GetProviderSchema: unary(async () => schemaResponse),
+    GetProviderSchema: unary(async () => schemaResponse()),
     GetFunctions: unary(async () => ({})),
     ValidateProviderConfig: unary(async () => ({})),
     ValidateDataResourceConfig: unary(async (req) => ({ diagnostics: unknownType(String(req["type_name"])) })),
