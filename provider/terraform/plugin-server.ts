@@ -1,13 +1,22 @@
 /**
  * Serves a gRPC plugin the way HashiCorp's go-plugin expects (what Terraform
  * and OpenTofu use to start providers): checks the magic cookie, negotiates
- * protocol version 6, listens on a loopback port with mutual TLS (the client
- * must present exactly Terraform's certificate from PLUGIN_CLIENT_CERT; a fresh
- * self-signed server certificate), then prints the one handshake line on
- * stdout: `1|6|tcp|127.0.0.1:PORT|grpc|<base64 DER of the server certificate>`.
+ * protocol version 6, listens with mutual TLS (the client must present exactly
+ * Terraform's certificate from PLUGIN_CLIENT_CERT; a fresh self-signed server
+ * certificate), then prints the one handshake line on stdout:
+ * `1|6|unix|/tmp/upstack-plugin-XXXXXX/plugin.sock|grpc|<base64 DER of the server certificate>`.
  * `plugin.GRPCController/Shutdown` ends the process.
  *
- * The handshake line is printed as soon as the port listens (a plain `net`
+ * Like go-plugin's own servers, it listens on a Unix domain socket where there
+ * are Unix sockets: in a folder of its own that only its user can enter
+ * (under PLUGIN_UNIX_SOCKET_DIR when go-plugin names one, else the temporary
+ * folder), removed when the process ends. It is cheaper than TCP for each of
+ * the hundreds of calls of a plan and reachable by nothing outside this
+ * user, before TLS is even considered. On Windows, or when the path would be
+ * too long for a socket address, it listens on a loopback TCP port instead
+ * (`1|6|tcp|127.0.0.1:PORT|grpc|…`).
+ *
+ * The handshake line is printed as soon as the socket listens (a plain `net`
  * listener, which costs nothing to load) and the certificate exists; gRPC,
  * the protocol definitions and the provider are loaded after it, while
  * Terraform reads the line and dials. Connections accepted before gRPC is
@@ -15,7 +24,10 @@
  * (grpc-server.ts, on `node:http2`) as they are, so no byte is read before
  * TLS takes over.
  */
+import * as fs from "node:fs";
 import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { GrpcServerOptions, ServiceImplementation, UnaryGrpcServer } from "./grpc-server";
 import type { ProtocolServices } from "./protocol";
 import { createSelfSignedCertificate } from "./self-signed-cert";
@@ -52,6 +64,8 @@ export interface ServeOptions {
   readonly writeHandshake: (line: string) => void;
   /** Called once the controller's Shutdown arrives, after the server stopped. */
   readonly onShutdown: () => void;
+  /** The platform (default `process.platform`); on `win32` the plugin listens on TCP. */
+  readonly platform?: NodeJS.Platform;
 }
 
 /** A running plugin server. */
@@ -79,7 +93,34 @@ export function checkPluginEnvironment(env: NodeJS.ProcessEnv): void {
   }
 }
 
-/** Listens on a loopback port, prints the handshake line, then starts gRPC on the accepted connections. */
+/** Longest socket path used (Linux allows 107 bytes, macOS 103); a longer one falls back to TCP. */
+const MAX_SOCKET_PATH = 100;
+
+/** Where {@link servePlugin} listens: a Unix socket in a private folder, or a loopback TCP port. */
+interface ListenPlan {
+  /** The handshake's network field. */
+  readonly network: "unix" | "tcp";
+  /** The socket's path (unix). */
+  readonly socketPath?: string;
+  /** The private folder holding it, removed at the end. */
+  readonly dir?: string;
+}
+
+function listenPlan(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): ListenPlan {
+  if (platform === "win32") return { network: "tcp" };
+  const base = env["PLUGIN_UNIX_SOCKET_DIR"]?.trim() || os.tmpdir();
+  // The socket's path would not fit a socket address: TCP, without making the folder.
+  if (path.join(base, "upstack-plugin-XXXXXX", "plugin.sock").length > MAX_SOCKET_PATH) return { network: "tcp" };
+  let dir: string;
+  try {
+    dir = fs.mkdtempSync(path.join(base, "upstack-plugin-")); // mode 0700
+  } catch {
+    return { network: "tcp" }; // no folder can be made there (missing, read-only): TCP still works
+  }
+  return { network: "unix", socketPath: path.join(dir, "plugin.sock"), dir };
+}
+
+/** Listens, prints the handshake line, then starts gRPC on the accepted connections. */
 export async function servePlugin(options: ServeOptions): Promise<RunningPlugin> {
   checkPluginEnvironment(options.env);
   const clientCert = options.env["PLUGIN_CLIENT_CERT"];
@@ -88,12 +129,21 @@ export async function servePlugin(options: ServeOptions): Promise<RunningPlugin>
   const pending: net.Socket[] = [];
   let inject: ((socket: net.Socket) => void) | undefined;
   const listener = net.createServer({ pauseOnConnect: true }, (socket) => (inject === undefined ? pending.push(socket) : inject(socket)));
-  const port = await new Promise<number>((resolve, reject) => {
+  const plan = listenPlan(options.env, options.platform ?? process.platform);
+  const removeDir = (): void => {
+    if (plan.dir !== undefined) fs.rmSync(plan.dir, { recursive: true, force: true });
+  };
+  if (plan.dir !== undefined) process.once("exit", removeDir);
+  const address = await new Promise<string>((resolve, reject) => {
     listener.once("error", reject);
-    listener.listen({ host: "127.0.0.1", port: 0 }, () => resolve((listener.address() as net.AddressInfo).port));
+    if (plan.socketPath !== undefined) listener.listen(plan.socketPath, () => resolve(plan.socketPath!));
+    else listener.listen({ host: "127.0.0.1", port: 0 }, () => resolve(`127.0.0.1:${(listener.address() as net.AddressInfo).port}`));
+  }).catch((error: unknown) => {
+    removeDir();
+    throw error;
   });
   const certField = own === undefined ? "" : `|${own.certDer.toString("base64").replace(/=+$/, "")}`;
-  const handshake = `${CORE_PROTOCOL_VERSION}|${APP_PROTOCOL_VERSION}|tcp|127.0.0.1:${port}|grpc${certField}`;
+  const handshake = `${CORE_PROTOCOL_VERSION}|${APP_PROTOCOL_VERSION}|${plan.network}|${address}|grpc${certField}`;
   options.writeHandshake(`${handshake}\n`);
 
   let server: UnaryGrpcServer | undefined;
@@ -101,6 +151,8 @@ export async function servePlugin(options: ServeOptions): Promise<RunningPlugin>
   const stop = (): Promise<void> =>
     (stopping ??= new Promise<void>((resolve) => {
       listener.close();
+      removeDir();
+      process.removeListener("exit", removeDir);
       for (const socket of pending.splice(0)) socket.destroy();
       // Open calls are answered first; after a second the rest are cut.
       if (server === undefined) resolve();

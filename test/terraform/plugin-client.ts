@@ -1,7 +1,7 @@
 /**
  * A gRPC client of a running provider plugin, dialled the way Terraform dials it: from the
- * go-plugin handshake line (address and the server's certificate) over mutual TLS with the client
- * certificate Terraform handed the plugin in PLUGIN_CLIENT_CERT.
+ * go-plugin handshake line (network, address and the server's certificate) over mutual TLS with the
+ * client certificate Terraform handed the plugin in PLUGIN_CLIENT_CERT.
  */
 import * as grpc from "@grpc/grpc-js";
 import { loadProtocol } from "../../provider/terraform/protocol";
@@ -25,7 +25,8 @@ export function pluginClient(
   own: { readonly keyPem: string; readonly certPem: string },
   options: { readonly service?: "provider" | "controller"; readonly certificate?: boolean } = {},
 ): PluginClient {
-  const [, , , address, , certField] = handshake.trim().split("|");
+  const [, , network, address, , certField] = handshake.trim().split("|");
+  const target = network === "unix" ? `unix://${address ?? ""}` : (address ?? "");
   const serverCert = `-----BEGIN CERTIFICATE-----\n${Buffer.from(certField ?? "", "base64").toString("base64")}\n-----END CERTIFICATE-----\n`;
   const credentials =
     options.certificate === false
@@ -33,7 +34,7 @@ export function pluginClient(
       : grpc.credentials.createSsl(Buffer.from(serverCert), Buffer.from(own.keyPem), Buffer.from(own.certPem));
   const service = options.service ?? "provider";
   const Stub = grpc.makeGenericClientConstructor(loadProtocol()[service], service);
-  const stub = new Stub(address ?? "", credentials, { "grpc.ssl_target_name_override": "localhost", "grpc.default_authority": "localhost" });
+  const stub = new Stub(target, credentials, { "grpc.ssl_target_name_override": "localhost", "grpc.default_authority": "localhost" });
   const methods = stub as unknown as Record<string, Call>;
   return {
     call: (method) =>

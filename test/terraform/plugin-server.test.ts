@@ -2,6 +2,9 @@
 // before gRPC is ready waits (paused) and is served over mutual TLS once it is. A real gRPC client
 // with its own certificate, as Terraform connects, calls GetProviderSchema of the real provider.
 import * as grpc from "@grpc/grpc-js";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, servePlugin, type LoadedPlugin } from "../../provider/terraform/plugin-server";
 import { loadPlugin } from "../../provider/terraform/plugin-runtime";
 import { createSelfSignedCertificate } from "../../provider/terraform/self-signed-cert";
@@ -27,7 +30,7 @@ test("a call made before gRPC is loaded waits for it and is answered over mutual
   });
   try {
     expect(lines).toEqual([`${running.handshake}\n`]);
-    expect(running.handshake).toMatch(/^1\|6\|tcp\|127\.0\.0\.1:\d+\|grpc\|[A-Za-z0-9+/]+$/);
+    expect(running.handshake).toMatch(/^1\|6\|unix\|\/[^|]+\/plugin\.sock\|grpc\|[A-Za-z0-9+/]+$/);
     const c = pluginClient(running.handshake, terraform);
     const answer = c.call("GetProviderSchema");
     // The client connects while gRPC is still not loaded; then loading is let go.
@@ -69,4 +72,59 @@ test("plugin.GRPCController/Shutdown is answered, then the server stops and onSh
   } finally {
     await running.stop();
   }
+});
+
+/** Serves the real provider with `env` added to the plugin environment; returns the running server and Terraform's certificate. */
+async function serveWith(env: NodeJS.ProcessEnv, platform?: NodeJS.Platform) {
+  const terraform = createSelfSignedCertificate();
+  const running = await servePlugin({
+    load: async () => loadPlugin(),
+    env: { [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: "6", PLUGIN_CLIENT_CERT: terraform.certPem, ...env },
+    writeHandshake: () => undefined,
+    onShutdown: () => undefined,
+    ...(platform === undefined ? {} : { platform }),
+  });
+  await running.ready;
+  return { running, terraform };
+}
+
+describe("where the plugin listens", () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  const tempDir = (): string => {
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), "upstack-sockdir-"));
+    dirs.push(d);
+    return d;
+  };
+
+  test("a Unix socket in a folder of its own under PLUGIN_UNIX_SOCKET_DIR that only this user can enter, removed when the server stops", async () => {
+    const base = tempDir();
+    const { running, terraform } = await serveWith({ PLUGIN_UNIX_SOCKET_DIR: base });
+    const socket = running.handshake.split("|")[3]!;
+    expect(running.handshake.split("|")[2]).toBe("unix");
+    expect(path.dirname(path.dirname(socket))).toBe(base);
+    expect(fs.statSync(path.dirname(socket)).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(socket).isSocket()).toBe(true);
+    const c = pluginClient(running.handshake, terraform);
+    expect(Object.keys((await c.call("GetProviderSchema"))["resource_schemas"] as object)).toEqual(["upstack_klaviyo_destination"]);
+    c.close();
+    await running.stop();
+    expect(fs.readdirSync(base)).toEqual([]);
+  });
+
+  test.each([
+    ["Windows", {}, "win32" as const],
+    ["a socket path too long for a socket address", { PLUGIN_UNIX_SOCKET_DIR: path.join(os.tmpdir(), "x".repeat(90)) }, undefined],
+    ["a PLUGIN_UNIX_SOCKET_DIR that does not exist", { PLUGIN_UNIX_SOCKET_DIR: path.join(os.tmpdir(), "upstack-no-such-dir", "below") }, undefined],
+  ])("%s: a loopback TCP port instead, still served", async (_what, env, platform) => {
+    const { running, terraform } = await serveWith(env, platform);
+    try {
+      expect(running.handshake).toMatch(/^1\|6\|tcp\|127\.0\.0\.1:\d+\|grpc\|[A-Za-z0-9+/]+$/);
+      const c = pluginClient(running.handshake, terraform);
+      expect(Object.keys((await c.call("GetProviderSchema"))["resource_schemas"] as object)).toEqual(["upstack_klaviyo_destination"]);
+      c.close();
+    } finally {
+      await running.stop();
+    }
+  });
 });
