@@ -23,6 +23,12 @@ function fail(error: unknown): never {
 }
 
 async function serve(): Promise<void> {
+  // Ctrl-C reaches the whole process group. Like go-plugin's servers, the provider ignores it:
+  // Terraform stops its operations (StopProvider) and then shuts the provider down itself, so a
+  // write in flight is answered and recorded instead of cut off.
+  process.on("SIGINT", () => undefined);
+  // Terminated: exit through process.exit so the socket's folder is removed on the way out.
+  process.on("SIGTERM", () => process.exit(143));
   try {
     const running = await servePlugin({
       load: loadPlugin,

@@ -1,0 +1,78 @@
+// How the bundled executable meets signals, started the way Terraform starts it. Ctrl-C reaches the
+// whole process group; like go-plugin's servers the provider ignores it and keeps answering, since
+// Terraform stops its operations and then shuts the provider down itself. SIGTERM ends it, and its
+// socket's folder goes with it, as it does after go-plugin's Shutdown.
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../provider/terraform/plugin-server";
+import { createSelfSignedCertificate } from "../../provider/terraform/self-signed-cert";
+import { bundleProvider } from "../../scripts/terraform/bundle";
+import { pluginClient } from "./plugin-client";
+
+jest.setTimeout(60_000);
+
+let root: string;
+let executable: string;
+beforeAll(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), "upstack-signals-"));
+  executable = path.join(root, "bin", "terraform-provider-upstack");
+  fs.mkdirSync(path.dirname(executable));
+  await bundleProvider(executable);
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** Starts the provider with a temporary folder of its own; resolves with the child, its handshake line and Terraform's certificate. */
+async function start(name: string) {
+  const tmp = fs.mkdtempSync(path.join(root, `${name}-`));
+  const terraform = createSelfSignedCertificate();
+  const child = spawn(executable, [], {
+    env: { PATH: process.env["PATH"], TMPDIR: tmp, [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: "6", PLUGIN_CLIENT_CERT: terraform.certPem },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const line = await new Promise<string>((resolve) => child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8"))));
+  const socketDirs = (): string[] => fs.readdirSync(tmp).filter((f) => f.startsWith("upstack-plugin-"));
+  return { child, exited, line, terraform, socketDirs };
+}
+
+async function schemaTypes(line: string, terraform: { keyPem: string; certPem: string }): Promise<string[]> {
+  const c = pluginClient(line, terraform);
+  try {
+    return Object.keys((await c.call("GetProviderSchema"))["resource_schemas"] as object);
+  } finally {
+    c.close();
+  }
+}
+
+test("SIGINT (Ctrl-C) is ignored: the provider keeps answering until Terraform shuts it down, and its socket's folder is gone after", async () => {
+  const p = await start("int");
+  try {
+    expect(p.line.split("|")[2]).toBe("unix");
+    expect(p.socketDirs()).toHaveLength(1);
+    p.child.kill("SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(p.child.exitCode).toBeNull();
+    expect(await schemaTypes(p.line, p.terraform)).toEqual(["upstack_klaviyo_destination"]);
+    const controller = pluginClient(p.line, p.terraform, { service: "controller" });
+    await controller.call("Shutdown");
+    controller.close();
+    expect(await p.exited).toEqual({ code: 0, signal: null });
+    expect(p.socketDirs()).toEqual([]);
+  } finally {
+    p.child.kill("SIGKILL");
+  }
+});
+
+test("SIGTERM ends the provider (status 143) and removes its socket's folder", async () => {
+  const p = await start("term");
+  try {
+    expect(await schemaTypes(p.line, p.terraform)).toEqual(["upstack_klaviyo_destination"]);
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toEqual({ code: 143, signal: null });
+    expect(p.socketDirs()).toEqual([]);
+  } finally {
+    p.child.kill("SIGKILL");
+  }
+});
