@@ -196,7 +196,7 @@ export class HttpTransport implements Transport {
       let outcome: { response: HttpResponse } | { error: unknown };
       this.counts[countKey] = (this.counts[countKey] ?? 0) + 1;
       try {
-        const res = await exchange(url, { method: req.method, headers, body, signal: AbortSignal.timeout(timeout), pools: this.pools });
+        const res = await exchange(url, { method: req.method, headers, body, timeoutMs: timeout, pools: this.pools });
         const resHeaders = flattenHeaders(res.headers);
         outcome = { response: { status: res.statusCode, headers: resHeaders, body: parseBody(res.text, resHeaders["content-type"]), attempts: attempt } };
       } catch (error) {
