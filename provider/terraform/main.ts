@@ -45,7 +45,9 @@ async function serve(): Promise<void> {
 function mirror(dir: string | undefined): void {
   const target = path.resolve(dir ?? defaultMirrorDir());
   const version = packageVersion();
-  const file = writeFilesystemMirror({ dir: target, entry: fs.realpathSync(__filename), version });
+  // The executable this process was started as (the package's bin: the bundled provider and its
+  // loader), not this module's file, which inside the bundle is only the part before the handshake.
+  const file = writeFilesystemMirror({ dir: target, entry: fs.realpathSync(process.argv[1] ?? __filename), version });
   process.stdout.write(
     `Wrote ${file}\nTerraform installs it with \`terraform init\` (source = "upstack/upstack", version = "${version}")${dir === undefined ? " from its implied mirror" : ` from a filesystem_mirror block with path = "${target}"`}.\n`,
   );

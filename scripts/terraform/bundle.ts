@@ -179,7 +179,8 @@ export async function buildBundle(outFile: string, options: BundleOptions = {}):
 }
 
 if (require.main === module) {
-  const out = process.argv[2] ?? path.join(ROOT, "dist", "terraform", "terraform-provider-upstack.js");
+  // The package's `terraform-provider-upstack` bin (npm run build): what `mirror` points Terraform at.
+  const out = process.argv[2] ?? path.join(ROOT, "dist", "terraform", "terraform-provider-upstack");
   fs.mkdirSync(path.dirname(out), { recursive: true });
   bundleProvider(out).then(
     () => console.log(`wrote ${path.relative(process.cwd(), out)}`),

@@ -68,16 +68,22 @@ describeWithTerraform("terraform: installing from a filesystem mirror", () => {
   });
 
   test("`terraform-provider-upstack mirror` writes Terraform's implied local mirror; init finds it with no CLI configuration", async () => {
-    // The package's bin as npm installs it (dist/, built by `npm run build`), run with a fresh HOME.
+    // The package's bin as npm installs it (dist/, built by `npm run build`), run with a fresh HOME:
+    // the bundled provider and its code-cache loader, the executable the benchmark measures.
     const home = h.tempDir("upstack-tf-home-");
-    const bin = path.join(__dirname, "..", "..", "dist", "provider", "terraform", "main.js");
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")) as { bin: Record<string, string> };
+    const bin = path.join(__dirname, "..", "..", pkg.bin["terraform-provider-upstack"]!);
     expect(fs.existsSync(bin)).toBe(true);
+    expect(fs.readFileSync(bin, "utf8")).toContain("cachedData");
     const wrote = await new Promise<string>((resolve, reject) =>
       execFile(process.execPath, [bin, "mirror"], { env: { PATH: process.env["PATH"] ?? "", HOME: home } }, (e, out) => (e ? reject(e) : resolve(out))),
     );
     expect(wrote).toMatch(
       /^Wrote .*\.terraform\.d\/plugins\/registry\.terraform\.io\/upstack\/upstack\/\d+\.\d+\.\d+\/[a-z0-9]+_[a-z0-9]+\/terraform-provider-upstack_v\d+\.\d+\.\d+\n/,
     );
+    // The launcher runs that same executable (not the unbundled modules, ~2x slower to start).
+    const launcher = fs.readFileSync(/^Wrote (.*)$/m.exec(wrote)![1]!, "utf8");
+    expect(launcher).toContain(`'${fs.realpathSync(bin)}'`);
     const w = await h.world("Mirror Store");
     const dir = h.workdir(resource(w.pixelId));
     const env = { ...h.envFor(w), HOME: home, TF_CLI_CONFIG_FILE: "" };
