@@ -22,7 +22,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { ZipFile } from "yazl";
 import { packageVersion, PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE, terraformPlatform } from "../../provider/terraform/mirror";
-import { buildBundle } from "./bundle";
+import { buildBundle, bundleProvider } from "./bundle";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -95,6 +95,11 @@ export async function buildRelease(options: ReleaseOptions): Promise<ReleaseResu
   try {
     const bundle = path.join(work, "provider.js");
     await buildBundle(bundle);
+    // The launcher zips carry what the npm package's bin is: the code-cache loader, both bundles
+    // and Klaviyo's spec files (each process starts about twice as fast as from one plain bundle).
+    const split = path.join(work, "split");
+    fs.mkdirSync(split);
+    await bundleProvider(path.join(split, "terraform-provider-upstack"));
     const exeName = `terraform-provider-${PROVIDER_TYPE}_v${version}`;
     const zips: Array<{ platform: string; file: string; kind: "single-executable" | "node-launcher" }> = [];
     for (const platform of platforms) {
@@ -105,11 +110,11 @@ export async function buildRelease(options: ReleaseOptions): Promise<ReleaseResu
         zips.push({ platform, file, kind: "single-executable" });
       } else {
         log(`${platform}: launcher + bundle (needs Node ≥ 20.18 on PATH)`);
-        const launcher = `#!/bin/sh\n# terraform-provider-upstack ${version}: needs Node.js >= 20.18 on PATH.\nexec node "$(dirname "$0")/lib/terraform-upstack-provider.js" "$@"\n`;
+        const launcher = `#!/bin/sh\n# terraform-provider-upstack ${version}: needs Node.js >= 20.18 on PATH.\nexec node "$(dirname "$0")/lib/terraform-provider-upstack" "$@"\n`;
         await zip(
           [
             { name: exeName, data: Buffer.from(launcher), mode: 0o100755 },
-            { name: "lib/terraform-upstack-provider.js", data: fs.readFileSync(bundle), mode: 0o100644 },
+            ...fs.readdirSync(split).map((name) => ({ name: `lib/${name}`, data: fs.readFileSync(path.join(split, name)), mode: 0o100644 })),
           ],
           file,
         );
