@@ -69,7 +69,10 @@ function timeToFirstAnswer(command: string, env: NodeJS.ProcessEnv, client: Self
       const [, , network, address, , certField] = chunk.toString("utf8").trim().split("|");
       const serverCert = `-----BEGIN CERTIFICATE-----\n${Buffer.from(certField ?? "", "base64").toString("base64")}\n-----END CERTIFICATE-----\n`;
       const credentials = grpc.credentials.createSsl(Buffer.from(serverCert), Buffer.from(client.keyPem), Buffer.from(client.certPem));
-      const stub = new Provider(network === "unix" ? `unix://${address ?? ""}` : (address ?? ""), credentials, { "grpc.ssl_target_name_override": "localhost", "grpc.default_authority": "localhost" });
+      const stub = new Provider(network === "unix" ? `unix://${address ?? ""}` : (address ?? ""), credentials, {
+        "grpc.ssl_target_name_override": "localhost",
+        "grpc.default_authority": "localhost",
+      });
       const method = (stub as unknown as Record<string, (req: object, cb: (e: Error | null) => void) => void>)["GetProviderSchema"]!;
       method.call(stub, {}, (error) => {
         const ms = Number(process.hrtime.bigint() - start) / 1e6;

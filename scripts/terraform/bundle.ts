@@ -128,7 +128,8 @@ function specFilesModule(texts: Record<string, string>, beside: string | undefin
     "  return text;",
     "}",
   ];
-  if (beside === undefined) return [`const TEXTS: Record<string, string> = ${JSON.stringify(texts)};`, "const texts = (): Record<string, string> => TEXTS;", ...tail].join("\n");
+  if (beside === undefined)
+    return [`const TEXTS: Record<string, string> = ${JSON.stringify(texts)};`, "const texts = (): Record<string, string> => TEXTS;", ...tail].join("\n");
   return [
     'import { readFileSync } from "node:fs";',
     'import { join } from "node:path";',

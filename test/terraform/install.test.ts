@@ -68,29 +68,32 @@ describeWithTerraform("terraform: installing from a filesystem mirror", () => {
     expect((await h.emu.admin.getDestination(w.pixelId))!.owner).toMatch(/^terraform:/);
   });
 
-  (process.platform === "win32" ? test.skip : test)("a launcher zip (what the platforms without a single executable get) installs with terraform init and runs the code-cached bundles with Node", async () => {
-    const out = h.tempDir("upstack-tf-release-launcher-");
-    const here = terraformPlatform();
-    const release = await buildRelease({ out, platforms: [here], sea: false });
-    expect(release.zips.map((z) => [z.platform, z.kind])).toEqual([[here, "node-launcher"]]);
-    const unzipped = h.tempDir("upstack-tf-unzipped-");
-    await new Promise<void>((resolve, reject) => execFile("unzip", ["-q", release.zips[0]!.file, "-d", unzipped], (e) => (e ? reject(e) : resolve())));
-    expect(fs.readdirSync(path.join(unzipped, "lib")).sort()).toEqual([
-      "terraform-provider-upstack",
-      "upstack-provider-klaviyo-spec.json",
-      "upstack-provider-runtime.bundle.js",
-      "upstack-provider.bundle.js",
-    ]);
-    const w = await h.world("Launcher Store");
-    const dir = h.workdir(resource(w.pixelId));
-    const env = { ...h.envFor(w), TF_CLI_CONFIG_FILE: mirrorConfig(dir, release.mirror) };
-    const init = await h.tf(dir, ["init", "-no-color"], env);
-    expect(init.code).toBe(0);
-    const apply = await h.tf(dir, ["apply", "-auto-approve", "-no-color"], env);
-    expect(apply.code).toBe(0);
-    expect((await h.emu.admin.getDestination(w.pixelId))!.owner).toMatch(/^terraform:/);
-    expect(h.leaksIn(h.writtenFiles(dir) + h.outputs.join("\n"))).toEqual([]);
-  });
+  (process.platform === "win32" ? test.skip : test)(
+    "a launcher zip (what the platforms without a single executable get) installs with terraform init and runs the code-cached bundles with Node",
+    async () => {
+      const out = h.tempDir("upstack-tf-release-launcher-");
+      const here = terraformPlatform();
+      const release = await buildRelease({ out, platforms: [here], sea: false });
+      expect(release.zips.map((z) => [z.platform, z.kind])).toEqual([[here, "node-launcher"]]);
+      const unzipped = h.tempDir("upstack-tf-unzipped-");
+      await new Promise<void>((resolve, reject) => execFile("unzip", ["-q", release.zips[0]!.file, "-d", unzipped], (e) => (e ? reject(e) : resolve())));
+      expect(fs.readdirSync(path.join(unzipped, "lib")).sort()).toEqual([
+        "terraform-provider-upstack",
+        "upstack-provider-klaviyo-spec.json",
+        "upstack-provider-runtime.bundle.js",
+        "upstack-provider.bundle.js",
+      ]);
+      const w = await h.world("Launcher Store");
+      const dir = h.workdir(resource(w.pixelId));
+      const env = { ...h.envFor(w), TF_CLI_CONFIG_FILE: mirrorConfig(dir, release.mirror) };
+      const init = await h.tf(dir, ["init", "-no-color"], env);
+      expect(init.code).toBe(0);
+      const apply = await h.tf(dir, ["apply", "-auto-approve", "-no-color"], env);
+      expect(apply.code).toBe(0);
+      expect((await h.emu.admin.getDestination(w.pixelId))!.owner).toMatch(/^terraform:/);
+      expect(h.leaksIn(h.writtenFiles(dir) + h.outputs.join("\n"))).toEqual([]);
+    },
+  );
 
   test("`terraform-provider-upstack mirror` writes Terraform's implied local mirror; init finds it with no CLI configuration", async () => {
     // The package's bin as npm installs it (dist/, built by `npm run build`), run with a fresh HOME:

@@ -28,10 +28,18 @@ async function start(name: string) {
   const tmp = fs.mkdtempSync(path.join(root, `${name}-`));
   const terraform = createSelfSignedCertificate();
   const child = spawn(executable, [], {
-    env: { PATH: process.env["PATH"], TMPDIR: tmp, [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: "6", PLUGIN_CLIENT_CERT: terraform.certPem },
+    env: {
+      PATH: process.env["PATH"],
+      TMPDIR: tmp,
+      [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
+      PLUGIN_PROTOCOL_VERSIONS: "6",
+      PLUGIN_CLIENT_CERT: terraform.certPem,
+    },
     stdio: ["ignore", "pipe", "ignore"],
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   const line = await new Promise<string>((resolve) => child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8"))));
   const socketDirs = (): string[] => fs.readdirSync(tmp).filter((f) => f.startsWith("upstack-plugin-"));
   return { child, exited, line, terraform, socketDirs };
