@@ -81,16 +81,27 @@ test(`clean clone -> npm ci -> npm pack -> install next to @pulumi/pulumi@${PULU
     ]),
   );
   // Only the published folders: no sources, tests, examples or state. spec/klaviyo holds Klaviyo's
-  // OpenAPI files, read at run time by the provider and the emulator.
+  // OpenAPI files, read at run time by the provider and the emulator; dist/terraform the bundled
+  // Terraform provider, the package's terraform-provider-upstack bin.
   expect(
     files.filter(
       (f) =>
-        !/^(dist\/(sdk|provider|emulator|cli|spec)\/|spec\/klaviyo\/|provider\/terraform\/proto\/[a-z0-9_]+\.proto$|openapi\/|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE)/.test(
+        !/^(dist\/(sdk|provider|emulator|cli|spec|terraform)\/|spec\/klaviyo\/|provider\/terraform\/proto\/[a-z0-9_]+\.proto$|openapi\/|README\.md$|CHANGELOG\.md$|package\.json$|LICENSE)/.test(
           f,
         ),
     ),
   ).toEqual([]);
-  expect(files).toEqual(expect.arrayContaining(["spec/klaviyo/get_accounts.json", "spec/klaviyo/get_api_keys_beta.json", "dist/spec/klaviyo.js"]));
+  expect(files).toEqual(
+    expect.arrayContaining([
+      "spec/klaviyo/get_accounts.json",
+      "spec/klaviyo/get_api_keys_beta.json",
+      "dist/spec/klaviyo.js",
+      "dist/terraform/terraform-provider-upstack",
+      "dist/terraform/upstack-provider.bundle.js",
+      "dist/terraform/upstack-provider-runtime.bundle.js",
+      "dist/terraform/upstack-provider-klaviyo-spec.json",
+    ]),
+  );
   // @pulumi/pulumi is a peer: the user's program and the provider share one runtime.
   const manifest = JSON.parse(fs.readFileSync(path.join(clone, "package.json"), "utf8")) as {
     dependencies?: Record<string, string>;
