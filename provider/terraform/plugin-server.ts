@@ -120,6 +120,42 @@ function listenPlan(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): ListenPl
   return { network: "unix", socketPath: path.join(dir, "plugin.sock"), dir };
 }
 
+/** go-plugin's PLUGIN_MIN_PORT–PLUGIN_MAX_PORT, when both are given and make a range of TCP ports. */
+export function portRange(env: NodeJS.ProcessEnv): { readonly min: number; readonly max: number } | undefined {
+  const min = Number(env["PLUGIN_MIN_PORT"] ?? "");
+  const max = Number(env["PLUGIN_MAX_PORT"] ?? "");
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 65535 || min > max) return undefined;
+  return { min, max };
+}
+
+/** Most ports of the range tried before any free port is taken instead. */
+const PORT_ATTEMPTS = 64;
+
+/**
+ * Listens on 127.0.0.1: on a port of `range` when there is one (as go-plugin's servers do; the
+ * first port tried is random so plugins started together do not race for the same one), else, or
+ * when the tried ports are all taken, on any free port. Resolves with `127.0.0.1:PORT`.
+ */
+async function listenOnLoopbackPort(listener: net.Server, range: { readonly min: number; readonly max: number } | undefined): Promise<string> {
+  const attempt = (port: number): Promise<boolean> =>
+    new Promise<boolean>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException): void => (error.code === "EADDRINUSE" || error.code === "EACCES" ? resolve(false) : reject(error));
+      listener.once("error", onError);
+      listener.listen({ host: "127.0.0.1", port }, () => {
+        listener.removeListener("error", onError);
+        resolve(true);
+      });
+    });
+  let bound = false;
+  if (range !== undefined) {
+    const size = range.max - range.min + 1;
+    const start = Math.floor(Math.random() * size);
+    for (let i = 0; i < Math.min(size, PORT_ATTEMPTS) && !bound; i++) bound = await attempt(range.min + ((start + i) % size));
+  }
+  if (!bound && !(await attempt(0))) throw new Error("No loopback TCP port could be bound for the plugin.");
+  return `127.0.0.1:${(listener.address() as net.AddressInfo).port}`;
+}
+
 /** Listens, prints the handshake line, then starts gRPC on the accepted connections. */
 export async function servePlugin(options: ServeOptions): Promise<RunningPlugin> {
   checkPluginEnvironment(options.env);
@@ -134,11 +170,14 @@ export async function servePlugin(options: ServeOptions): Promise<RunningPlugin>
     if (plan.dir !== undefined) fs.rmSync(plan.dir, { recursive: true, force: true });
   };
   if (plan.dir !== undefined) process.once("exit", removeDir);
-  const address = await new Promise<string>((resolve, reject) => {
-    listener.once("error", reject);
-    if (plan.socketPath !== undefined) listener.listen(plan.socketPath, () => resolve(plan.socketPath!));
-    else listener.listen({ host: "127.0.0.1", port: 0 }, () => resolve(`127.0.0.1:${(listener.address() as net.AddressInfo).port}`));
-  }).catch((error: unknown) => {
+  const address = await (
+    plan.socketPath !== undefined
+      ? new Promise<string>((resolve, reject) => {
+          listener.once("error", reject);
+          listener.listen(plan.socketPath, () => resolve(plan.socketPath!));
+        })
+      : listenOnLoopbackPort(listener, portRange(options.env))
+  ).catch((error: unknown) => {
     removeDir();
     throw error;
   });

@@ -127,4 +127,28 @@ describe("where the plugin listens", () => {
       await running.stop();
     }
   });
+
+  test("on TCP, a port of go-plugin's PLUGIN_MIN_PORT-PLUGIN_MAX_PORT; when all the range's ports are taken, any free port", async () => {
+    const base = 47100 + Math.floor(Math.random() * 500);
+    const tooLong = { PLUGIN_UNIX_SOCKET_DIR: path.join(os.tmpdir(), "x".repeat(90)) };
+    const inRange = await serveWith({ ...tooLong, PLUGIN_MIN_PORT: String(base), PLUGIN_MAX_PORT: String(base + 19) });
+    try {
+      const port = Number(inRange.running.handshake.split("|")[3]!.split(":")[1]);
+      expect(port).toBeGreaterThanOrEqual(base);
+      expect(port).toBeLessThanOrEqual(base + 19);
+      // A range of one port, and that port is the one just taken: another plugin still starts.
+      const other = await serveWith({ ...tooLong, PLUGIN_MIN_PORT: String(port), PLUGIN_MAX_PORT: String(port) });
+      try {
+        expect(other.running.handshake).toMatch(/^1\|6\|tcp\|127\.0\.0\.1:\d+\|/);
+        expect(other.running.handshake.split("|")[3]).not.toBe(`127.0.0.1:${port}`);
+        const c = pluginClient(other.running.handshake, other.terraform);
+        expect(Object.keys((await c.call("GetProviderSchema"))["resource_schemas"] as object)).toEqual(["upstack_klaviyo_destination"]);
+        c.close();
+      } finally {
+        await other.running.stop();
+      }
+    } finally {
+      await inRange.running.stop();
+    }
+  });
 });
