@@ -3,13 +3,10 @@
 // file), written by the first process that ran without it, which also removes this provider's
 // cache files nobody wrote for a week. The real executable is started the way Terraform starts
 // it and shut down through go-plugin's controller.
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../provider/terraform/plugin-server";
-import { createSelfSignedCertificate } from "../../provider/terraform/self-signed-cert";
-import { pluginClient } from "./plugin-client";
+import { pluginClient, startPlugin } from "./plugin-client";
 import { bundleDigest, bundleProvider, CACHE_PREFIX, RUNTIME_BUNDLE, SPEC_FILE, START_BUNDLE } from "../../scripts/terraform/bundle";
 import { KLAVIYO_SPEC_FILES, klaviyoSpecDir } from "../../spec/klaviyo";
 
@@ -27,39 +24,24 @@ function tempDir(prefix: string): string {
 
 /** Starts the executable with `tmp` as its temporary folder, calls GetProviderSchema and Shutdown, and waits for it to exit. */
 async function runOnce(executable: string, tmp: string): Promise<number | null> {
-  const terraform = createSelfSignedCertificate();
-  const child = spawn(executable, [], {
-    env: {
-      PATH: process.env["PATH"],
-      TMPDIR: tmp,
-      [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
-      PLUGIN_PROTOCOL_VERSIONS: "6",
-      PLUGIN_CLIENT_CERT: terraform.certPem,
-    },
-    stdio: ["ignore", "pipe", "ignore"],
-  });
+  const plugin = startPlugin(executable, tmp);
   try {
-    return await callThenShutdown(child, terraform);
-  } finally {
-    child.kill();
-  }
-}
-
-async function callThenShutdown(child: ReturnType<typeof spawn>, terraform: { keyPem: string; certPem: string }): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const line = await new Promise<string>((resolve) => child.stdout!.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8"))));
-  for (const [service, method] of [
-    ["provider", "GetProviderSchema"],
-    ["controller", "Shutdown"],
-  ] as const) {
-    const client = pluginClient(line, terraform, { service });
-    try {
-      await client.call(method);
-    } finally {
-      client.close();
+    const line = await plugin.handshake;
+    for (const [service, method] of [
+      ["provider", "GetProviderSchema"],
+      ["controller", "Shutdown"],
+    ] as const) {
+      const client = pluginClient(line, plugin.terraform, { service });
+      try {
+        await client.call(method);
+      } finally {
+        client.close();
+      }
     }
+    return (await plugin.exited).code;
+  } finally {
+    plugin.child.kill();
   }
-  return exited;
 }
 
 test("two builds of the same code in two folders share one cache file per bundle; the first run writes them and removes week-old ones", async () => {

@@ -4,7 +4,11 @@
  * client certificate Terraform handed the plugin in PLUGIN_CLIENT_CERT.
  */
 import * as grpc from "@grpc/grpc-js";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { Readable } from "node:stream";
+import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../provider/terraform/plugin-server";
 import { loadProtocol } from "../../provider/terraform/protocol";
+import { createSelfSignedCertificate } from "../../provider/terraform/self-signed-cert";
 
 type Call = (request: object, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Record<string, unknown>) => void) => void;
 
@@ -43,4 +47,36 @@ export function pluginClient(
       ),
     close: () => stub.close(),
   };
+}
+
+/** A provider executable started as Terraform starts it. */
+export interface StartedPlugin {
+  /** The process (stdout piped, the rest ignored). */
+  readonly child: ChildProcessByStdio<null, Readable, null>;
+  /** Terraform's key and certificate, handed to it in PLUGIN_CLIENT_CERT. */
+  readonly terraform: { readonly keyPem: string; readonly certPem: string };
+  /** Its handshake line. */
+  readonly handshake: Promise<string>;
+  /** How it ended. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `executable` with go-plugin's environment, a fresh Terraform certificate and `tmp` as its temporary folder. */
+export function startPlugin(executable: string, tmp: string): StartedPlugin {
+  const terraform = createSelfSignedCertificate();
+  const child = spawn(executable, [], {
+    env: {
+      PATH: process.env["PATH"],
+      TMPDIR: tmp,
+      [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
+      PLUGIN_PROTOCOL_VERSIONS: "6",
+      PLUGIN_CLIENT_CERT: terraform.certPem,
+    },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  const handshake = new Promise<string>((resolve) => child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8"))));
+  return { child, terraform, handshake, exited };
 }

@@ -2,14 +2,11 @@
 // whole process group; like go-plugin's servers the provider ignores it and keeps answering, since
 // Terraform stops its operations and then shuts the provider down itself. SIGTERM ends it, and its
 // socket's folder goes with it, as it does after go-plugin's Shutdown.
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../provider/terraform/plugin-server";
-import { createSelfSignedCertificate } from "../../provider/terraform/self-signed-cert";
 import { bundleProvider } from "../../scripts/terraform/bundle";
-import { pluginClient } from "./plugin-client";
+import { pluginClient, startPlugin } from "./plugin-client";
 
 jest.setTimeout(60_000);
 
@@ -26,21 +23,8 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 /** Starts the provider with a temporary folder of its own; resolves with the child, its handshake line and Terraform's certificate. */
 async function start(name: string) {
   const tmp = fs.mkdtempSync(path.join(root, `${name}-`));
-  const terraform = createSelfSignedCertificate();
-  const child = spawn(executable, [], {
-    env: {
-      PATH: process.env["PATH"],
-      TMPDIR: tmp,
-      [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
-      PLUGIN_PROTOCOL_VERSIONS: "6",
-      PLUGIN_CLIENT_CERT: terraform.certPem,
-    },
-    stdio: ["ignore", "pipe", "ignore"],
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  const line = await new Promise<string>((resolve) => child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8"))));
+  const { child, exited, handshake, terraform } = startPlugin(executable, tmp);
+  const line = await handshake;
   const socketDirs = (): string[] => fs.readdirSync(tmp).filter((f) => f.startsWith("upstack-plugin-"));
   return { child, exited, line, terraform, socketDirs };
 }
