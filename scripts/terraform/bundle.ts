@@ -9,7 +9,6 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { build } from "esbuild";
-import { KLAVIYO_SPEC_FILES, klaviyoSpecDir } from "../../spec/klaviyo";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -17,13 +16,6 @@ const ROOT = path.resolve(__dirname, "..", "..");
 export const START_BUNDLE = "upstack-provider.bundle.js";
 /** The part loaded after the handshake line (the gRPC server, the protocol codecs, the rules). */
 export const RUNTIME_BUNDLE = "upstack-provider-runtime.bundle.js";
-/**
- * Klaviyo's spec files beside the split bundles, as one JSON object (file name to text): read only
- * when the rules first need a document (to check a Klaviyo answer against its schema), so a
- * process that validates no key never reads them, and the runtime bundle and its code cache do not
- * carry ~200 kB of text every process would read and deserialize.
- */
-export const SPEC_FILE = "upstack-provider-klaviyo-spec.json";
 
 /** What names a bundle's code-cache file: the first 16 hex digits of the SHA-256 of its text. */
 export function bundleDigest(text: string): string {
@@ -101,7 +93,7 @@ load("${START_BUNDLE}", "${digests.start}", startRequire);
  */
 export async function bundleProvider(outFile: string): Promise<void> {
   const dir = path.dirname(outFile);
-  await buildBundle(path.join(dir, RUNTIME_BUNDLE), { entry: path.join(ROOT, "provider", "terraform", "plugin-runtime.ts"), specBeside: SPEC_FILE });
+  await buildBundle(path.join(dir, RUNTIME_BUNDLE), { entry: path.join(ROOT, "provider", "terraform", "plugin-runtime.ts") });
   await buildBundle(path.join(dir, START_BUNDLE), { runtimeExternal: `./${RUNTIME_BUNDLE}` });
   const digest = (name: string): string => bundleDigest(fs.readFileSync(path.join(dir, name), "utf8"));
   fs.writeFileSync(outFile, cachedLoader({ start: digest(START_BUNDLE), runtime: digest(RUNTIME_BUNDLE) }), { mode: 0o755 });
@@ -114,35 +106,22 @@ export interface BundleOptions {
   readonly entry?: string;
   /** Leave provider/terraform/plugin-runtime out and require this path for it instead (the split bundle). */
   readonly runtimeExternal?: string;
-  /** Write Klaviyo's spec files to this file beside the bundle, read on first use, instead of carrying them inline (the release's single file keeps them inline). */
-  readonly specBeside?: string;
 }
 
-/** The module that replaces spec/klaviyo-files.ts in a bundle: the spec files' texts inline, or read on first use from a JSON file beside the bundle. */
-function specFilesModule(texts: Record<string, string>, beside: string | undefined): string {
-  const tail = [
-    'export function klaviyoSpecDir(): string { throw new Error("this bundle carries Klaviyo\'s spec files itself"); }',
-    "export function readKlaviyoSpecFile(file: string): string {",
-    "  const text = texts()[file];",
-    "  if (text === undefined) throw new Error(`Klaviyo's spec file ${file} is not in this bundle`);",
-    "  return text;",
-    "}",
-  ];
-  if (beside === undefined)
-    return [`const TEXTS: Record<string, string> = ${JSON.stringify(texts)};`, "const texts = (): Record<string, string> => TEXTS;", ...tail].join("\n");
-  return [
-    'import { readFileSync } from "node:fs";',
-    'import { join } from "node:path";',
-    "let loaded: Record<string, string> | undefined;",
-    `const texts = (): Record<string, string> => (loaded ??= JSON.parse(readFileSync(join(__dirname, ${JSON.stringify(beside)}), "utf8")) as Record<string, string>);`,
-    ...tail,
-  ].join("\n");
-}
+/**
+ * What replaces spec/klaviyo-files.ts in a bundle. The provider reads only the generated extract of
+ * Klaviyo's spec (spec/klaviyo-extract.ts: paths, scopes, rate tiers); no call reads a spec file's
+ * document, so the bundles carry none of the ~230 kB of texts every process would otherwise read.
+ * Should a future call ask for one, it fails here, by name, in every Terraform test that reaches it.
+ */
+const NO_SPEC_FILES = [
+  'const WHY = "the provider bundle carries only the extract of Klaviyo\'s spec (spec/klaviyo-extract.ts), not its files";',
+  "export function klaviyoSpecDir(): string { throw new Error(WHY); }",
+  "export function readKlaviyoSpecFile(file: string): string { throw new Error(`${file}: ${WHY}`); }",
+].join("\n");
 
 /** Writes the bundle itself to `outFile` (executable, with a node shebang): by default the whole provider in one file (the release's). */
 export async function buildBundle(outFile: string, options: BundleOptions = {}): Promise<void> {
-  const specDir = klaviyoSpecDir();
-  const specTexts = Object.fromEntries(KLAVIYO_SPEC_FILES.map((f) => [f, fs.readFileSync(path.join(specDir, f), "utf8")]));
   await build({
     entryPoints: [options.entry ?? path.join(ROOT, "provider", "terraform", "main.ts")],
     outfile: outFile,
@@ -157,7 +136,7 @@ export async function buildBundle(outFile: string, options: BundleOptions = {}):
     logLevel: "error",
     plugins: [
       {
-        name: "split-and-inline-spec",
+        name: "split-and-spec-extract-only",
         setup(b) {
           const external = options.runtimeExternal;
           if (external !== undefined) {
@@ -166,13 +145,11 @@ export async function buildBundle(outFile: string, options: BundleOptions = {}):
             b.onLoad({ filter: /.*/, namespace: "split" }, () => ({ contents: `module.exports = require(${JSON.stringify(external)});`, loader: "js" }));
             b.onResolve({ filter: /^\.\/upstack-provider-runtime/ }, (args) => ({ path: args.path, external: true }));
           }
-          // Klaviyo's spec files, which the rules read at run time, travel with the bundle.
-          b.onLoad({ filter: /spec[\\/]klaviyo-files\.ts$/ }, () => ({ contents: specFilesModule(specTexts, options.specBeside), loader: "ts" }));
+          b.onLoad({ filter: /spec[\\/]klaviyo-files\.ts$/ }, () => ({ contents: NO_SPEC_FILES, loader: "ts" }));
         },
       },
     ],
   });
-  if (options.specBeside !== undefined) fs.writeFileSync(path.join(path.dirname(outFile), options.specBeside), JSON.stringify(specTexts));
   // esbuild keeps the entry's shebang; make sure it is there and the file is executable.
   const text = fs.readFileSync(outFile, "utf8");
   if (!text.startsWith("#!")) fs.writeFileSync(outFile, `#!/usr/bin/env node\n${text}`);

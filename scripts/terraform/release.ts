@@ -95,8 +95,8 @@ export async function buildRelease(options: ReleaseOptions): Promise<ReleaseResu
   try {
     const bundle = path.join(work, "provider.js");
     await buildBundle(bundle);
-    // The launcher zips carry what the npm package's bin is: the code-cache loader, both bundles
-    // and Klaviyo's spec files (each process starts about twice as fast as from one plain bundle).
+    // The launcher zips carry what the npm package's bin is: the code-cache loader and both bundles
+    // (each process starts about twice as fast as from one plain bundle).
     const split = path.join(work, "split");
     fs.mkdirSync(split);
     await bundleProvider(path.join(split, "terraform-provider-upstack"));

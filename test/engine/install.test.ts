@@ -99,7 +99,6 @@ test(`clean clone -> npm ci -> npm pack -> install next to @pulumi/pulumi@${PULU
       "dist/terraform/terraform-provider-upstack",
       "dist/terraform/upstack-provider.bundle.js",
       "dist/terraform/upstack-provider-runtime.bundle.js",
-      "dist/terraform/upstack-provider-klaviyo-spec.json",
     ]),
   );
   // @pulumi/pulumi is a peer: the user's program and the provider share one runtime.

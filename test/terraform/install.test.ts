@@ -79,7 +79,6 @@ describeWithTerraform("terraform: installing from a filesystem mirror", () => {
       await new Promise<void>((resolve, reject) => execFile("unzip", ["-q", release.zips[0]!.file, "-d", unzipped], (e) => (e ? reject(e) : resolve())));
       expect(fs.readdirSync(path.join(unzipped, "lib")).sort()).toEqual([
         "terraform-provider-upstack",
-        "upstack-provider-klaviyo-spec.json",
         "upstack-provider-runtime.bundle.js",
         "upstack-provider.bundle.js",
       ]);
