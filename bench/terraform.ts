@@ -10,7 +10,10 @@
  *   mutual TLS as Terraform makes it), against the same floor: the provider prints the handshake
  *   line before it loads gRPC, so this is what a Terraform command waits for per process.
  * - no-op plan at each N: `terraform plan -refresh=false` and `terraform plan` (with refresh) of N
- *   applied destinations, against the same plans of N built-in `terraform_data` resources.
+ *   applied destinations, against the same plans of N built-in `terraform_data` resources. Each
+ *   repetition runs the two side by side, in alternating order; besides the ratio of the medians,
+ *   the median of the per-repetition ratios is reported, which cancels the machine's load drifting
+ *   between repetitions (this shared machine's floor moves by ±15% from minute to minute).
  *
  *   tsx bench/terraform.ts [--n 1,100] [--repeat 3] [--handshake-runs 9] [--sea] [--json]
  *
@@ -36,7 +39,10 @@ interface Row {
   n: number;
   oursMs: number;
   floorMs: number;
+  /** Median of ours over median of the floor. */
   ratio: number;
+  /** Plans only: the median, lowest and highest of the per-repetition ratios (each ours over the floor run beside it). */
+  paired?: { median: number; min: number; max: number };
   target: string;
 }
 
@@ -161,26 +167,42 @@ async function main(): Promise<void> {
       ] as const) {
         const oursTimes: number[] = [];
         const floorTimes: number[] = [];
-        for (let r = 0; r < repeat; r++) {
-          emu.clearRequests();
+        const ours = async (): Promise<void> => {
+          emu!.clearRequests();
           const a = await tf(ourDir, [...args], env);
           if (a.code !== 0) throw new Error(`${label} was not a no-op (exit ${a.code}):\n${a.out}`);
-          if ((args as readonly string[]).includes("-refresh=false") && emu.requests().length !== 0)
-            throw new Error(`${label} made ${emu.requests().length} requests`);
+          if ((args as readonly string[]).includes("-refresh=false") && emu!.requests().length !== 0)
+            throw new Error(`${label} made ${emu!.requests().length} requests`);
           oursTimes.push(a.ms);
+        };
+        const floor = async (): Promise<void> => {
           const b = await tf(floorDir, [...args], env);
           if (b.code !== 0) throw new Error(`terraform_data ${label} was not a no-op:\n${b.out}`);
           floorTimes.push(b.ms);
+        };
+        for (let r = 0; r < repeat; r++) {
+          // Alternate which of the pair goes first, so neither always runs on a machine the other just warmed.
+          if (r % 2 === 0) {
+            await ours();
+            await floor();
+          } else {
+            await floor();
+            await ours();
+          }
         }
+        const pairs = oursTimes.map((ms, i) => ms / floorTimes[i]!);
         rows.push({
           what: label,
           n,
           oursMs: median(oursTimes),
           floorMs: median(floorTimes),
           ratio: median(oursTimes) / median(floorTimes),
+          paired: { median: median(pairs), min: Math.min(...pairs), max: Math.max(...pairs) },
           target: "≤ 4× terraform_data",
         });
-        log(`N=${n} ${label}: ${median(oursTimes).toFixed(0)} ms vs ${median(floorTimes).toFixed(0)} ms`);
+        log(
+          `N=${n} ${label}: ${median(oursTimes).toFixed(0)} ms vs ${median(floorTimes).toFixed(0)} ms; paired ratios ${pairs.map((x) => x.toFixed(2)).join(" ")}`,
+        );
       }
       await tf(ourDir, ["destroy", "-auto-approve", "-no-color", "-parallelism=10"], env);
     }
@@ -249,9 +271,13 @@ async function main(): Promise<void> {
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ rows }, null, 2)}\n`);
   } else {
-    process.stdout.write("| measure | N | ours (ms) | floor (ms) | ratio | target |\n| --- | --- | --- | --- | --- | --- |\n");
-    for (const r of rows)
-      process.stdout.write(`| ${r.what} | ${r.n} | ${r.oursMs.toFixed(0)} | ${r.floorMs.toFixed(0)} | ${r.ratio.toFixed(2)} | ${r.target} |\n`);
+    process.stdout.write(
+      "| measure | N | ours (ms) | floor (ms) | ratio of medians | paired ratio: median (range) | target |\n| --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for (const r of rows) {
+      const paired = r.paired === undefined ? "" : `${r.paired.median.toFixed(2)} (${r.paired.min.toFixed(2)}–${r.paired.max.toFixed(2)})`;
+      process.stdout.write(`| ${r.what} | ${r.n} | ${r.oursMs.toFixed(0)} | ${r.floorMs.toFixed(0)} | ${r.ratio.toFixed(2)} | ${paired} | ${r.target} |\n`);
+    }
   }
 }
 
