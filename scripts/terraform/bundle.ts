@@ -156,12 +156,33 @@ export async function buildBundle(outFile: string, options: BundleOptions = {}):
   fs.chmodSync(outFile, 0o755);
 }
 
+/** Where `npm run build` puts the package's `terraform-provider-upstack` bin and its bundles. */
+export const PACKAGE_PROVIDER_DIR = path.join(ROOT, "dist", "terraform");
+
+/**
+ * Rebuilds `dir` from empty with the provider executable and its two bundles: a file an earlier
+ * build wrote and this one no longer does cannot stay behind and ship in the package.
+ */
+export async function writePackageProvider(dir: string): Promise<string> {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const out = path.join(dir, "terraform-provider-upstack");
+  await bundleProvider(out);
+  return out;
+}
+
 if (require.main === module) {
   // The package's `terraform-provider-upstack` bin (npm run build): what `mirror` points Terraform at.
-  const out = process.argv[2] ?? path.join(ROOT, "dist", "terraform", "terraform-provider-upstack");
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  bundleProvider(out).then(
-    () => console.log(`wrote ${path.relative(process.cwd(), out)}`),
+  // A path on the command line is the caller's own folder, written into as it is.
+  const given = process.argv[2];
+  const write = async (): Promise<string> => {
+    if (given === undefined) return writePackageProvider(PACKAGE_PROVIDER_DIR);
+    fs.mkdirSync(path.dirname(given), { recursive: true });
+    await bundleProvider(given);
+    return given;
+  };
+  write().then(
+    (out) => console.log(`wrote ${path.relative(process.cwd(), out)}`),
     (error: unknown) => {
       console.error(error);
       process.exit(1);

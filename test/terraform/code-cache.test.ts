@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { pluginClient, startPlugin } from "./plugin-client";
-import { bundleDigest, bundleProvider, CACHE_PREFIX, RUNTIME_BUNDLE, START_BUNDLE } from "../../scripts/terraform/bundle";
+import { bundleDigest, bundleProvider, CACHE_PREFIX, RUNTIME_BUNDLE, START_BUNDLE, writePackageProvider } from "../../scripts/terraform/bundle";
 import { klaviyoSpecDir } from "../../spec/klaviyo";
 
 jest.setTimeout(120_000);
@@ -90,4 +90,13 @@ test("the bundles carry only the extract of Klaviyo's spec: no spec file's text,
   expect(runtime).not.toContain(phrase!);
   expect(runtime).toContain("/api/accounts");
   expect(fs.statSync(path.join(dir, RUNTIME_BUNDLE)).size).toBeLessThan(520_000);
+});
+
+test("the package's provider folder is rebuilt from empty: a file an earlier build left there does not survive", async () => {
+  const dir = path.join(tempDir("upstack-cc-package-"), "terraform");
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, "upstack-provider-old.bundle.js"), "// written by an earlier build\n");
+  const exe = await writePackageProvider(dir);
+  expect(exe).toBe(path.join(dir, "terraform-provider-upstack"));
+  expect(fs.readdirSync(dir).sort()).toEqual(["terraform-provider-upstack", RUNTIME_BUNDLE, START_BUNDLE].sort());
 });
