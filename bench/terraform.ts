@@ -31,7 +31,7 @@ import { startEmulator, type RunningEmulator } from "../emulator";
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../provider/terraform/plugin-server";
 import { loadProtocol } from "../provider/terraform/protocol";
 import { createSelfSignedCertificate, type SelfSignedCertificate } from "../provider/terraform/self-signed-cert";
-import { bundleProvider } from "../scripts/terraform/bundle";
+import { bundleProvider, PROVIDER_EXECUTABLE } from "../scripts/terraform/bundle";
 import { buildRelease } from "../scripts/terraform/release";
 
 interface Row {
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   try {
     const bin = join(root, "bin");
     mkdirSync(bin);
-    const provider = join(bin, "terraform-provider-upstack");
+    const provider = join(bin, PROVIDER_EXECUTABLE);
     await bundleProvider(provider);
 
     // No-op plans.
@@ -161,6 +161,7 @@ async function main(): Promise<void> {
       if (applied.code !== 0) throw new Error(`apply failed:\n${applied.out}`);
       const floorApplied = await tf(floorDir, ["apply", "-auto-approve", "-no-color"], env);
       if (floorApplied.code !== 0) throw new Error(`terraform_data apply failed:\n${floorApplied.out}`);
+      const running = emu;
       for (const [label, args] of [
         ["no-op plan -refresh=false", ["plan", "-refresh=false", "-detailed-exitcode", "-no-color"]],
         ["no-op plan (refresh)", ["plan", "-detailed-exitcode", "-no-color"]],
@@ -168,11 +169,11 @@ async function main(): Promise<void> {
         const oursTimes: number[] = [];
         const floorTimes: number[] = [];
         const ours = async (): Promise<void> => {
-          emu!.clearRequests();
+          running.clearRequests();
           const a = await tf(ourDir, [...args], env);
           if (a.code !== 0) throw new Error(`${label} was not a no-op (exit ${a.code}):\n${a.out}`);
-          if ((args as readonly string[]).includes("-refresh=false") && emu!.requests().length !== 0)
-            throw new Error(`${label} made ${emu!.requests().length} requests`);
+          if ((args as readonly string[]).includes("-refresh=false") && running.requests().length !== 0)
+            throw new Error(`${label} made ${running.requests().length} requests`);
           oursTimes.push(a.ms);
         };
         const floor = async (): Promise<void> => {

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { build } from "esbuild";
+import { PROVIDER_TYPE } from "../../provider/terraform/mirror";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -156,6 +157,9 @@ export async function buildBundle(outFile: string, options: BundleOptions = {}):
   fs.chmodSync(outFile, 0o755);
 }
 
+/** The provider executable's name, as Terraform looks for it (`terraform-provider-TYPE`). */
+export const PROVIDER_EXECUTABLE = `terraform-provider-${PROVIDER_TYPE}`;
+
 /** Where `npm run build` puts the package's `terraform-provider-upstack` bin and its bundles. */
 export const PACKAGE_PROVIDER_DIR = path.join(ROOT, "dist", "terraform");
 
@@ -166,7 +170,7 @@ export const PACKAGE_PROVIDER_DIR = path.join(ROOT, "dist", "terraform");
 export async function writePackageProvider(dir: string): Promise<string> {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const out = path.join(dir, "terraform-provider-upstack");
+  const out = path.join(dir, PROVIDER_EXECUTABLE);
   await bundleProvider(out);
   return out;
 }

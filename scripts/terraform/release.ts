@@ -22,7 +22,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { ZipFile } from "yazl";
 import { packageVersion, PROVIDER_HOST, PROVIDER_NAMESPACE, PROVIDER_TYPE, terraformPlatform } from "../../provider/terraform/mirror";
-import { buildBundle, bundleProvider } from "./bundle";
+import { buildBundle, bundleProvider, PROVIDER_EXECUTABLE } from "./bundle";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -72,7 +72,7 @@ async function singleExecutable(bundle: string, work: string, log: (line: string
   const blob = path.join(work, "sea.blob");
   fs.writeFileSync(config, JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
   await run(process.execPath, ["--experimental-sea-config", config]);
-  const exe = path.join(work, "terraform-provider-upstack");
+  const exe = path.join(work, PROVIDER_EXECUTABLE);
   fs.copyFileSync(process.execPath, exe);
   fs.chmodSync(exe, 0o755);
   log(`injecting the provider into a copy of ${process.execPath} (Node ${process.version})`);
@@ -99,8 +99,8 @@ export async function buildRelease(options: ReleaseOptions): Promise<ReleaseResu
     // (each process starts about twice as fast as from one plain bundle).
     const split = path.join(work, "split");
     fs.mkdirSync(split);
-    await bundleProvider(path.join(split, "terraform-provider-upstack"));
-    const exeName = `terraform-provider-${PROVIDER_TYPE}_v${version}`;
+    await bundleProvider(path.join(split, PROVIDER_EXECUTABLE));
+    const exeName = `${PROVIDER_EXECUTABLE}_v${version}`;
     const zips: Array<{ platform: string; file: string; kind: "single-executable" | "node-launcher" }> = [];
     for (const platform of platforms) {
       const file = path.join(options.out, `terraform-provider-${PROVIDER_TYPE}_${version}_${platform}.zip`);
