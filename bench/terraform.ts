@@ -14,6 +14,11 @@
  *   repetition runs the two side by side, in alternating order; besides the ratio of the medians,
  *   the median of the per-repetition ratios is reported, which cancels the machine's load drifting
  *   between repetitions (this shared machine's floor moves by ±15% from minute to minute).
+ *   Each repetition also times the same plan of the same workspace and state with the *echo
+ *   provider* (bench/terraform-echo-runtime.ts: this provider with the per-instance calls answered
+ *   by echoing Terraform's values, no rules and no HTTP), run between the two: the echo's time over
+ *   `terraform_data`'s is what any provider with this schema costs on Node, and ours over the
+ *   echo's (per repetition, median and range) is what the rules and their Upstack GETs add.
  *
  *   tsx bench/terraform.ts [--n 1,100] [--repeat 3] [--handshake-runs 9] [--sea] [--json]
  *
@@ -25,7 +30,7 @@ import * as grpc from "@grpc/grpc-js";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulator, type RunningEmulator } from "../emulator";
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../provider/terraform/plugin-server";
@@ -43,6 +48,8 @@ interface Row {
   ratio: number;
   /** Plans only: the median, lowest and highest of the per-repetition ratios (each ours over the floor run beside it). */
   paired?: { median: number; min: number; max: number };
+  /** Plans only: the echo provider's median, and the per-repetition ratios of ours over it. */
+  echo?: { ms: number; paired: { median: number; min: number; max: number } };
   target: string;
 }
 
@@ -122,12 +129,20 @@ async function main(): Promise<void> {
     mkdirSync(bin);
     const provider = join(bin, PROVIDER_EXECUTABLE);
     await bundleProvider(provider);
+    // The echo provider: the same executable with the per-instance calls echoed (the floor of a provider with this schema).
+    const echoBin = join(root, "echo-bin");
+    mkdirSync(echoBin);
+    await bundleProvider(join(echoBin, PROVIDER_EXECUTABLE), { runtimeEntry: resolve(__dirname, "terraform-echo-runtime.ts") });
 
     // No-op plans.
     emu = await startEmulator({});
     const { key } = await emu.admin.createKlaviyoAccountWithKey({ name: "Bench" }, { label: "UpstackData" });
     const cli = join(root, "cli.tfrc");
-    writeFileSync(cli, `provider_installation {\n  dev_overrides {\n    "registry.terraform.io/upstack/upstack" = "${bin}"\n  }\n  direct {}\n}\n`);
+    const cliFor = (dir: string): string =>
+      `provider_installation {\n  dev_overrides {\n    "registry.terraform.io/upstack/upstack" = "${dir}"\n  }\n  direct {}\n}\n`;
+    writeFileSync(cli, cliFor(bin));
+    const echoCli = join(root, "cli-echo.tfrc");
+    writeFileSync(echoCli, cliFor(echoBin));
     for (const n of ns) {
       const pixels: string[] = [];
       const keys: Record<string, string> = {};
@@ -162,12 +177,16 @@ async function main(): Promise<void> {
       const floorApplied = await tf(floorDir, ["apply", "-auto-approve", "-no-color"], env);
       if (floorApplied.code !== 0) throw new Error(`terraform_data apply failed:\n${floorApplied.out}`);
       const running = emu;
+      // One untimed plan with the echo provider, so its code cache is written (ours wrote its own during the apply).
+      const echoWarm = await tf(ourDir, ["plan", "-refresh=false", "-detailed-exitcode", "-no-color"], { ...env, TF_CLI_CONFIG_FILE: echoCli });
+      if (echoWarm.code !== 0) throw new Error(`echo provider plan was not a no-op (exit ${echoWarm.code}):\n${echoWarm.out}`);
       for (const [label, args] of [
         ["no-op plan -refresh=false", ["plan", "-refresh=false", "-detailed-exitcode", "-no-color"]],
         ["no-op plan (refresh)", ["plan", "-detailed-exitcode", "-no-color"]],
       ] as const) {
         const oursTimes: number[] = [];
         const floorTimes: number[] = [];
+        const echoTimes: number[] = [];
         const ours = async (): Promise<void> => {
           running.clearRequests();
           const a = await tf(ourDir, [...args], env);
@@ -181,17 +200,28 @@ async function main(): Promise<void> {
           if (b.code !== 0) throw new Error(`terraform_data ${label} was not a no-op:\n${b.out}`);
           floorTimes.push(b.ms);
         };
+        const echo = async (): Promise<void> => {
+          running.clearRequests();
+          const e = await tf(ourDir, [...args], { ...env, TF_CLI_CONFIG_FILE: echoCli });
+          if (e.code !== 0) throw new Error(`echo provider ${label} was not a no-op (exit ${e.code}):\n${e.out}`);
+          if (running.requests().length !== 0) throw new Error(`echo provider ${label} made ${running.requests().length} requests`);
+          echoTimes.push(e.ms);
+        };
         for (let r = 0; r < repeat; r++) {
-          // Alternate which of the pair goes first, so neither always runs on a machine the other just warmed.
+          // Alternate which of ours and terraform_data goes first, so neither always runs on a machine the other
+          // just warmed; the echo provider runs between them.
           if (r % 2 === 0) {
             await ours();
+            await echo();
             await floor();
           } else {
             await floor();
+            await echo();
             await ours();
           }
         }
         const pairs = oursTimes.map((ms, i) => ms / floorTimes[i]!);
+        const overEcho = oursTimes.map((ms, i) => ms / echoTimes[i]!);
         rows.push({
           what: label,
           n,
@@ -199,10 +229,11 @@ async function main(): Promise<void> {
           floorMs: median(floorTimes),
           ratio: median(oursTimes) / median(floorTimes),
           paired: { median: median(pairs), min: Math.min(...pairs), max: Math.max(...pairs) },
+          echo: { ms: median(echoTimes), paired: { median: median(overEcho), min: Math.min(...overEcho), max: Math.max(...overEcho) } },
           target: "≤ 4× terraform_data",
         });
         log(
-          `N=${n} ${label}: ${median(oursTimes).toFixed(0)} ms vs ${median(floorTimes).toFixed(0)} ms; paired ratios ${pairs.map((x) => x.toFixed(2)).join(" ")}`,
+          `N=${n} ${label}: ${median(oursTimes).toFixed(0)} ms vs ${median(floorTimes).toFixed(0)} ms (echo provider ${median(echoTimes).toFixed(0)} ms); paired ratios ${pairs.map((x) => x.toFixed(2)).join(" ")}; over the echo ${overEcho.map((x) => x.toFixed(2)).join(" ")}`,
         );
       }
       await tf(ourDir, ["destroy", "-auto-approve", "-no-color", "-parallelism=10"], env);
@@ -273,11 +304,15 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ rows }, null, 2)}\n`);
   } else {
     process.stdout.write(
-      "| measure | N | ours (ms) | floor (ms) | ratio of medians | paired ratio: median (range) | target |\n| --- | --- | --- | --- | --- | --- | --- |\n",
+      "| measure | N | ours (ms) | floor (ms) | ratio of medians | paired ratio: median (range) | echo provider (ms) | echo / floor | ours / echo, paired: median (range) | target |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
+    const range = (p: { median: number; min: number; max: number }): string => `${p.median.toFixed(2)} (${p.min.toFixed(2)}–${p.max.toFixed(2)})`;
     for (const r of rows) {
-      const paired = r.paired === undefined ? "" : `${r.paired.median.toFixed(2)} (${r.paired.min.toFixed(2)}–${r.paired.max.toFixed(2)})`;
-      process.stdout.write(`| ${r.what} | ${r.n} | ${r.oursMs.toFixed(0)} | ${r.floorMs.toFixed(0)} | ${r.ratio.toFixed(2)} | ${paired} | ${r.target} |\n`);
+      const paired = r.paired === undefined ? "" : range(r.paired);
+      const echo = r.echo === undefined ? "| | |" : `| ${r.echo.ms.toFixed(0)} | ${(r.echo.ms / r.floorMs).toFixed(2)} | ${range(r.echo.paired)} |`;
+      process.stdout.write(
+        `| ${r.what} | ${r.n} | ${r.oursMs.toFixed(0)} | ${r.floorMs.toFixed(0)} | ${r.ratio.toFixed(2)} | ${paired} ${echo} ${r.target} |\n`,
+      );
     }
   }
 }

@@ -91,10 +91,12 @@ load("${START_BUNDLE}", "${digests.start}", startRequire);
  * start. The start bundle holds only what runs before the handshake line
  * (the listener, the certificate), a few kilobytes; the runtime bundle
  * (the gRPC server, the protocol codecs, the rules) is read and compiled after it.
+ * `options.runtimeEntry` builds the runtime bundle from another module exporting `loadPlugin`
+ * (the benchmark's echo provider, bench/terraform-echo-runtime.ts); the default is the provider's.
  */
-export async function bundleProvider(outFile: string): Promise<void> {
+export async function bundleProvider(outFile: string, options: { readonly runtimeEntry?: string } = {}): Promise<void> {
   const dir = path.dirname(outFile);
-  await buildBundle(path.join(dir, RUNTIME_BUNDLE), { entry: path.join(ROOT, "provider", "terraform", "plugin-runtime.ts") });
+  await buildBundle(path.join(dir, RUNTIME_BUNDLE), { entry: options.runtimeEntry ?? path.join(ROOT, "provider", "terraform", "plugin-runtime.ts") });
   await buildBundle(path.join(dir, START_BUNDLE), { runtimeExternal: `./${RUNTIME_BUNDLE}` });
   const digest = (name: string): string => bundleDigest(fs.readFileSync(path.join(dir, name), "utf8"));
   fs.writeFileSync(outFile, cachedLoader({ start: digest(START_BUNDLE), runtime: digest(RUNTIME_BUNDLE) }), { mode: 0o755 });

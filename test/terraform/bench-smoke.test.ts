@@ -9,7 +9,7 @@ jest.setTimeout(240_000);
 const ROOT = path.join(__dirname, "..", "..");
 
 describeWithTerraform("bench/terraform.ts", () => {
-  test("runs at N=1 and reports the handshake, the first answer and both no-op plans next to their floors", async () => {
+  test("runs at N=1 and reports the handshake, the first answer and both no-op plans next to their floors and the echo provider", async () => {
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
       execFile(
         process.execPath,
@@ -21,7 +21,15 @@ describeWithTerraform("bench/terraform.ts", () => {
     expect(stderr).not.toMatch(/Error|failed/);
     expect(code).toBe(0);
     const { rows } = JSON.parse(stdout) as {
-      rows: Array<{ what: string; n: number; oursMs: number; floorMs: number; ratio: number; paired?: { median: number; min: number; max: number } }>;
+      rows: Array<{
+        what: string;
+        n: number;
+        oursMs: number;
+        floorMs: number;
+        ratio: number;
+        paired?: { median: number; min: number; max: number };
+        echo?: { ms: number; paired: { median: number; min: number; max: number } };
+      }>;
     };
     expect(rows.map((r) => `${r.what} N=${r.n}`)).toEqual([
       "no-op plan -refresh=false N=1",
@@ -34,8 +42,17 @@ describeWithTerraform("bench/terraform.ts", () => {
       expect(r.floorMs).toBeGreaterThan(0);
       expect(r.ratio).toBeCloseTo(r.oursMs / r.floorMs, 5);
       // Plans also report per-repetition ratios; with one repetition there is one pair, the ratio itself.
-      if (r.what.startsWith("no-op plan")) expect(r.paired).toEqual({ median: r.ratio, min: r.ratio, max: r.ratio });
-      else expect(r.paired).toBeUndefined();
+      if (r.what.startsWith("no-op plan")) {
+        expect(r.paired).toEqual({ median: r.ratio, min: r.ratio, max: r.ratio });
+        // The echo provider's plan ran beside them (a no-op making no request, or the bench fails); ours over it likewise.
+        expect(r.echo?.ms).toBeGreaterThan(0);
+        const overEcho = r.oursMs / r.echo!.ms;
+        expect(r.echo?.paired.median).toBeCloseTo(overEcho, 5);
+        expect(r.echo?.paired).toEqual({ median: r.echo!.paired.median, min: r.echo!.paired.median, max: r.echo!.paired.median });
+      } else {
+        expect(r.paired).toBeUndefined();
+        expect(r.echo).toBeUndefined();
+      }
     }
   });
 });
