@@ -39,10 +39,15 @@ import { createSelfSignedCertificate, type SelfSignedCertificate } from "../prov
 import { bundleProvider, PROVIDER_EXECUTABLE } from "../scripts/terraform/bundle";
 import { buildRelease } from "../scripts/terraform/release";
 
-interface Row {
+/** One row of the bench's output (`--json` prints `{ rows }`). */
+export interface TerraformBenchRow {
+  /** What was timed. */
   what: string;
+  /** Resources in the workspace (1 for the handshake rows). */
   n: number;
+  /** Median of ours, ms. */
   oursMs: number;
+  /** Median of the floor (terraform_data, or a bare node for the handshake rows), ms. */
   floorMs: number;
   /** Median of ours over median of the floor. */
   ratio: number;
@@ -50,6 +55,7 @@ interface Row {
   paired?: { median: number; min: number; max: number };
   /** Plans only: the echo provider's median, and the per-repetition ratios of ours over it. */
   echo?: { ms: number; paired: { median: number; min: number; max: number } };
+  /** The issue's target for this measure. */
   target: string;
 }
 
@@ -123,7 +129,7 @@ async function main(): Promise<void> {
   const handshakeRuns = Number(values["handshake-runs"]);
   const root = mkdtempSync(join(tmpdir(), "bench-terraform-"));
   let emu: RunningEmulator | undefined;
-  const rows: Row[] = [];
+  const rows: TerraformBenchRow[] = [];
   try {
     const bin = join(root, "bin");
     mkdirSync(bin);

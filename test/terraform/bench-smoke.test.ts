@@ -2,6 +2,7 @@
 // timing assertions: the figures are read as ratios against the floors measured in the same run).
 import { execFile } from "node:child_process";
 import * as path from "node:path";
+import type { TerraformBenchRow } from "../../bench/terraform";
 import { describeWithTerraform } from "./support";
 
 jest.setTimeout(240_000);
@@ -20,17 +21,7 @@ describeWithTerraform("bench/terraform.ts", () => {
     );
     expect(stderr).not.toMatch(/Error|failed/);
     expect(code).toBe(0);
-    const { rows } = JSON.parse(stdout) as {
-      rows: Array<{
-        what: string;
-        n: number;
-        oursMs: number;
-        floorMs: number;
-        ratio: number;
-        paired?: { median: number; min: number; max: number };
-        echo?: { ms: number; paired: { median: number; min: number; max: number } };
-      }>;
-    };
+    const { rows } = JSON.parse(stdout) as { rows: TerraformBenchRow[] };
     expect(rows.map((r) => `${r.what} N=${r.n}`)).toEqual([
       "no-op plan -refresh=false N=1",
       "no-op plan (refresh) N=1",
