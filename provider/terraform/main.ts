@@ -12,6 +12,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { defaultMirrorDir, packageVersion, writeFilesystemMirror } from "./mirror";
+import { watchParent } from "./parent-watch";
 import { PluginStartError, servePlugin, type LoadedPlugin } from "./plugin-server";
 
 /** gRPC, the protocol and the provider, loaded after the handshake line is out. */
@@ -29,6 +30,9 @@ async function serve(): Promise<void> {
   process.on("SIGINT", () => undefined);
   // Terminated: exit through process.exit so the socket's folder is removed on the way out.
   process.on("SIGTERM", () => process.exit(143));
+  // Terraform killed before it could shut the provider down: exit (status 1) within a second or so,
+  // through process.exit, so the socket's folder goes too. Nobody is left to read a message.
+  watchParent({ parentPid: () => process.ppid, intervalMs: 1000, onOrphaned: () => process.exit(1) });
   try {
     const running = await servePlugin({
       load: loadPlugin,

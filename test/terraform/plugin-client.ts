@@ -8,7 +8,7 @@ import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable } from "node:stream";
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from "../../provider/terraform/plugin-server";
 import { loadProtocol } from "../../provider/terraform/protocol";
-import { createSelfSignedCertificate } from "../../provider/terraform/self-signed-cert";
+import { createSelfSignedCertificate, type SelfSignedCertificate } from "../../provider/terraform/self-signed-cert";
 
 type Call = (request: object, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: Record<string, unknown>) => void) => void;
 
@@ -61,19 +61,21 @@ export interface StartedPlugin {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** The environment Terraform gives a provider it starts (go-plugin's magic cookie, protocol 6, its client certificate), with `tmp` as the temporary folder. */
+export function pluginEnv(tmp: string, terraform: SelfSignedCertificate): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env["PATH"],
+    TMPDIR: tmp,
+    [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
+    PLUGIN_PROTOCOL_VERSIONS: "6",
+    PLUGIN_CLIENT_CERT: terraform.certPem,
+  };
+}
+
 /** Starts `executable` with go-plugin's environment, a fresh Terraform certificate and `tmp` as its temporary folder. */
 export function startPlugin(executable: string, tmp: string): StartedPlugin {
   const terraform = createSelfSignedCertificate();
-  const child = spawn(executable, [], {
-    env: {
-      PATH: process.env["PATH"],
-      TMPDIR: tmp,
-      [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE,
-      PLUGIN_PROTOCOL_VERSIONS: "6",
-      PLUGIN_CLIENT_CERT: terraform.certPem,
-    },
-    stdio: ["ignore", "pipe", "ignore"],
-  });
+  const child = spawn(executable, [], { env: pluginEnv(tmp, terraform), stdio: ["ignore", "pipe", "ignore"] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );

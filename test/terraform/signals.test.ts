@@ -1,12 +1,15 @@
 // How the bundled executable meets signals, started the way Terraform starts it. Ctrl-C reaches the
 // whole process group; like go-plugin's servers the provider ignores it and keeps answering, since
 // Terraform stops its operations and then shuts the provider down itself. SIGTERM ends it, and its
-// socket's folder goes with it, as it does after go-plugin's Shutdown.
+// socket's folder goes with it, as it does after go-plugin's Shutdown. A provider whose Terraform was
+// killed before it could shut it down exits by itself.
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { bundleProvider } from "../../scripts/terraform/bundle";
-import { pluginClient, startPlugin } from "./plugin-client";
+import { createSelfSignedCertificate } from "../../provider/terraform/self-signed-cert";
+import { pluginClient, pluginEnv, startPlugin } from "./plugin-client";
 
 jest.setTimeout(60_000);
 
@@ -66,5 +69,42 @@ test("SIGTERM ends the provider (status 143) and removes its socket's folder", a
     expect(p.socketDirs()).toEqual([]);
   } finally {
     p.child.kill("SIGKILL");
+  }
+});
+
+/** Whether process `pid` still exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test("when the Terraform that started it is killed, the provider exits by itself within seconds and removes its socket's folder", async () => {
+  const tmp = fs.mkdtempSync(path.join(root, "orphan-"));
+  const terraform = createSelfSignedCertificate();
+  // A stand-in for Terraform: a shell that starts the provider as its child and prints the child's pid.
+  const parent = spawn("sh", ["-c", '"$0" & echo "pid $!"; wait', executable], { env: pluginEnv(tmp, terraform), stdio: ["ignore", "pipe", "ignore"] });
+  let out = "";
+  parent.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
+  let pid = 0;
+  try {
+    for (let i = 0; i < 200 && !(/^pid \d+$/m.test(out) && out.includes("|6|unix|")); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    pid = Number(/^pid (\d+)$/m.exec(out)?.[1]);
+    const line = out.split("\n").find((l) => l.includes("|6|unix|")) ?? "";
+    expect(await schemaTypes(line, terraform)).toEqual(["upstack_klaviyo_destination"]);
+    // With its parent alive it stays (the watch looks every second).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(alive(pid)).toBe(true);
+    expect(fs.readdirSync(tmp).filter((f) => f.startsWith("upstack-plugin-"))).toHaveLength(1);
+    parent.kill("SIGKILL");
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alive(pid)).toBe(false);
+    expect(fs.readdirSync(tmp).filter((f) => f.startsWith("upstack-plugin-"))).toEqual([]);
+  } finally {
+    parent.kill("SIGKILL");
+    if (pid > 0 && alive(pid)) process.kill(pid, "SIGKILL");
   }
 });
