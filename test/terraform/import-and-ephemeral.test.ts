@@ -2,6 +2,8 @@
 // `import {}` blocks by pixel id (the next apply takes the destination over, like `adopt`), a
 // create over an existing destination refused unless `adopt = true`; and the ephemeral
 // `upstack_klaviyo_key`, which validates a key during plan without writing it anywhere.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describeWithTerraform, useTerraformHarness } from "./support";
 import type { World } from "../support/emulator-harness";
 
@@ -62,6 +64,24 @@ describeWithTerraform("terraform: import, adopt and the ephemeral key check", ()
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain("1 imported, 0 added, 1 changed, 0 destroyed");
     expect((await h.emu.admin.getDestination(w.pixelId))!).toMatchObject({ id, label: "UpstackData", owner: expect.stringMatching(/^terraform:/) });
+  });
+
+  test("an import block with -generate-config-out writes the resource block; the plan then asks for the key", async () => {
+    const w = await h.world("Generated Config Store");
+    await dashboardDestination(w);
+    const dir = h.workdir(`import {\n  to = upstack_klaviyo_destination.d\n  id = "${w.pixelId}"\n}\n`);
+    const plan = await h.tf(dir, ["plan", "-no-color", "-generate-config-out=generated.tf"], h.envFor(w));
+    // Terraform writes the block from the imported state; the key is not in state, so the block has none and the plan says what to add.
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toContain("private_api_key or private_api_key_wo is required");
+    expect(plan.stderr).toContain("private_api_key_wo = var.klaviyo_private_key");
+    const generated = fs.readFileSync(path.join(dir, "generated.tf"), "utf8");
+    expect(generated).toContain('resource "upstack_klaviyo_destination" "d"');
+    expect(generated).toMatch(new RegExp(`pixel_id\\s+= "${w.pixelId}"`));
+    expect(generated).toMatch(/label\s+= "Made in the dashboard"/);
+    expect(generated).toMatch(/private_api_key_wo\s+= null # sensitive/);
+    expect(h.stateText(dir)).not.toContain("upstack_klaviyo_destination");
+    expect(h.leaksIn(h.writtenFiles(dir) + h.outputs.join("\n"))).toEqual([]);
   });
 
   test("creating over an existing destination is refused unless adopt = true", async () => {
