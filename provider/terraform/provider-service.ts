@@ -8,7 +8,17 @@ import * as adapter from "./destination-adapter";
 import * as destination from "./destination-resource";
 import { ResourceError, type Problem } from "./destination-resource";
 import { openKeyCheck } from "./key-ephemeral";
-import { DESTINATION_SCHEMA_ATTRIBUTES, DESTINATION_TYPE, KEY_SCHEMA_ATTRIBUTES, KEY_TYPE, objectType, PROVIDER_ATTRIBUTES, protocolSchema } from "./schemas";
+import {
+  DESTINATION_SCHEMA,
+  DESTINATION_SCHEMA_ATTRIBUTES,
+  DESTINATION_TYPE,
+  KEY_SCHEMA,
+  KEY_SCHEMA_ATTRIBUTES,
+  KEY_TYPE,
+  objectType,
+  PROVIDER_SCHEMA,
+  protocolSchema,
+} from "./schemas";
 import { decodeDynamic, decodeJson, encodeDynamic, UNKNOWN, type DynamicValue, type TfObject, type TfValue } from "./values";
 
 const DESTINATION_OBJECT = objectType(DESTINATION_SCHEMA_ATTRIBUTES);
@@ -82,15 +92,12 @@ export function createProviderService(): ServiceImplementation {
   const capabilities = { plan_destroy: false, get_provider_schema_optional: true };
   // Built when asked for: Terraform asks one process per command (the capability above spares the others).
   const schemaResponse = (): Record<string, unknown> => ({
-    provider: protocolSchema(PROVIDER_ATTRIBUTES, "Upstack Data: Klaviyo destinations as code."),
+    provider: protocolSchema(PROVIDER_SCHEMA),
     resource_schemas: {
-      [DESTINATION_TYPE]: protocolSchema(
-        DESTINATION_SCHEMA_ATTRIBUTES,
-        "An Upstack Data Klaviyo destination: the Klaviyo private key validated, then registered with Upstack.",
-      ),
+      [DESTINATION_TYPE]: protocolSchema(DESTINATION_SCHEMA),
     },
     data_source_schemas: {},
-    ephemeral_resource_schemas: { [KEY_TYPE]: protocolSchema(KEY_SCHEMA_ATTRIBUTES, "Validates a Klaviyo private key without storing it.") },
+    ephemeral_resource_schemas: { [KEY_TYPE]: protocolSchema(KEY_SCHEMA) },
     server_capabilities: capabilities,
   });
 

@@ -27,6 +27,14 @@ export interface SchemaAttribute {
   readonly writeOnly?: boolean;
 }
 
+/** A schema the provider serves: what it is, and its attributes. */
+export interface SchemaDeclaration {
+  /** Plain text (GetProviderSchema, and the opening of its Registry page). */
+  readonly description: string;
+  /** Its attributes. */
+  readonly attributes: readonly SchemaAttribute[];
+}
+
 /** The resource type name. */
 export const DESTINATION_TYPE = "upstack_klaviyo_destination";
 /** The ephemeral resource type name. */
@@ -95,13 +103,23 @@ export const KEY_SCHEMA_ATTRIBUTES: readonly SchemaAttribute[] = [
   { name: "validated_at", type: "string", computed: true, description: "When the key was validated (ISO 8601)." },
 ];
 
+/** The provider block's schema. */
+export const PROVIDER_SCHEMA: SchemaDeclaration = { description: "Upstack Data: Klaviyo destinations as code.", attributes: PROVIDER_ATTRIBUTES };
+/** The destination resource's schema. */
+export const DESTINATION_SCHEMA: SchemaDeclaration = {
+  description: "An Upstack Data Klaviyo destination: the Klaviyo private key validated, then registered with Upstack.",
+  attributes: DESTINATION_SCHEMA_ATTRIBUTES,
+};
+/** The ephemeral key check's schema. */
+export const KEY_SCHEMA: SchemaDeclaration = { description: "Validates a Klaviyo private key without storing it.", attributes: KEY_SCHEMA_ATTRIBUTES };
+
 /** The cty object type of a schema's values. */
 export function objectType(attributes: readonly SchemaAttribute[]): CtyType {
   return ["object", Object.fromEntries(attributes.map((a) => [a.name, a.type]))];
 }
 
 /** A schema in the protocol's shape. */
-export function protocolSchema(attributes: readonly SchemaAttribute[], description: string): Record<string, unknown> {
+export function protocolSchema({ attributes, description }: SchemaDeclaration): Record<string, unknown> {
   return {
     version: 0,
     block: {
