@@ -22,7 +22,7 @@ const echo =
     callback(null, answer(call.request));
 
 /** The calls answered without the rules: state back as it came (Terraform reads a DynamicValue's JSON), prior state as the plan. */
-export const ECHO_CALLS: Readonly<
+const ECHO_CALLS: Readonly<
   Record<"ConfigureProvider" | "UpgradeResourceState" | "ReadResource" | "ValidateResourceConfig" | "PlanResourceChange", UnaryHandler>
 > = {
   ConfigureProvider: echo(() => ({})),

@@ -193,26 +193,18 @@ async function main(): Promise<void> {
         const oursTimes: number[] = [];
         const floorTimes: number[] = [];
         const echoTimes: number[] = [];
-        const ours = async (): Promise<void> => {
+        /** Times one plan in `dir`; a no-op is required, and zero requests to the emulator when `quiet`. */
+        const timed = async (who: string, dir: string, runEnv: NodeJS.ProcessEnv, times: number[], quiet: boolean): Promise<void> => {
           running.clearRequests();
-          const a = await tf(ourDir, [...args], env);
-          if (a.code !== 0) throw new Error(`${label} was not a no-op (exit ${a.code}):\n${a.out}`);
-          if ((args as readonly string[]).includes("-refresh=false") && running.requests().length !== 0)
-            throw new Error(`${label} made ${running.requests().length} requests`);
-          oursTimes.push(a.ms);
+          const run = await tf(dir, [...args], runEnv);
+          if (run.code !== 0) throw new Error(`${who} ${label} was not a no-op (exit ${run.code}):\n${run.out}`);
+          if (quiet && running.requests().length !== 0) throw new Error(`${who} ${label} made ${running.requests().length} requests`);
+          times.push(run.ms);
         };
-        const floor = async (): Promise<void> => {
-          const b = await tf(floorDir, [...args], env);
-          if (b.code !== 0) throw new Error(`terraform_data ${label} was not a no-op:\n${b.out}`);
-          floorTimes.push(b.ms);
-        };
-        const echo = async (): Promise<void> => {
-          running.clearRequests();
-          const e = await tf(ourDir, [...args], { ...env, TF_CLI_CONFIG_FILE: echoCli });
-          if (e.code !== 0) throw new Error(`echo provider ${label} was not a no-op (exit ${e.code}):\n${e.out}`);
-          if (running.requests().length !== 0) throw new Error(`echo provider ${label} made ${running.requests().length} requests`);
-          echoTimes.push(e.ms);
-        };
+        const noRefresh = (args as readonly string[]).includes("-refresh=false");
+        const ours = (): Promise<void> => timed("the provider's", ourDir, env, oursTimes, noRefresh);
+        const echo = (): Promise<void> => timed("the echo provider's", ourDir, { ...env, TF_CLI_CONFIG_FILE: echoCli }, echoTimes, true);
+        const floor = (): Promise<void> => timed("terraform_data's", floorDir, env, floorTimes, false);
         for (let r = 0; r < repeat; r++) {
           // Alternate which of ours and terraform_data goes first, so neither always runs on a machine the other
           // just warmed; the echo provider runs between them.

@@ -22,9 +22,9 @@ export interface ParentWatchOptions {
 
 /**
  * Looks at the parent process id every `intervalMs` and calls `onOrphaned` once it differs from
- * the one at the start. The timer never keeps the process alive. Returns a function that stops it.
+ * the one at the start. The timer never keeps the process alive.
  */
-export function watchParent(options: ParentWatchOptions): () => void {
+export function watchParent(options: ParentWatchOptions): void {
   const parent = options.parentPid();
   const timer = setInterval(() => {
     if (options.parentPid() === parent) return;
@@ -32,5 +32,4 @@ export function watchParent(options: ParentWatchOptions): () => void {
     options.onOrphaned();
   }, options.intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
 }
