@@ -15,7 +15,7 @@ import { KlaviyoClient } from "../klaviyo/client";
 import { OnceWarnings } from "../klaviyo/key-conventions";
 import { KeyStatusChecker } from "../klaviyo/key-status";
 import { KeysInUse } from "../klaviyo/keys-in-use";
-import { KeyValidator } from "../klaviyo/key-validator";
+import { KeyValidator, type ValidationCarry } from "../klaviyo/key-validator";
 import { RequestPacer } from "../klaviyo/request-pacer";
 import { createLogger, type Logger } from "../log";
 import { HttpTransport, type Transport, type TransportEvent, type TransportOptions } from "../transport/http-transport";
@@ -78,6 +78,8 @@ export interface BuildContextOptions {
   readonly transport?: Transport;
   /** Klaviyo's spec files. Default: read from spec/klaviyo. */
   readonly spec?: KlaviyoSpec;
+  /** Key validations carried between the processes of one engine run (Terraform's plan and apply). Default: none. */
+  readonly validationCarry?: ValidationCarry;
 }
 
 /**
@@ -128,7 +130,11 @@ export function buildContext(options: BuildContextOptions = {}): CoreContext {
     transport,
     klaviyo,
     upstack: new UpstackClient(transport, settings.upstackApiUrl, words),
-    validator: new KeyValidator(klaviyo, spec, pacer, { words, now: () => clock.now() }),
+    validator: new KeyValidator(klaviyo, spec, pacer, {
+      words,
+      now: () => clock.now(),
+      ...(options.validationCarry === undefined ? {} : { carry: options.validationCarry }),
+    }),
     apiKeys,
     keyStatus: new KeyStatusChecker(apiKeys, words),
     advice: new OnceWarnings((m) => log.warn(m)),

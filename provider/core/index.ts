@@ -75,7 +75,7 @@ export {
   type ReadDestination,
 } from "./lifecycle";
 export { accessRequirement, describeRequirement, UPSTACK_MINIMUM_SCOPES, type AccessRequirement } from "../klaviyo/access";
-export type { KeyValidation, ValidationTarget } from "../klaviyo/key-validator";
+export type { KeyValidation, ValidationCarry, ValidationTarget } from "../klaviyo/key-validator";
 export { ERROR_CATALOGUE, UpstackKlaviyoError, type ErrorCode, type ErrorCatalogueEntry } from "../errors";
 export { envReader, upstackCredentials, type ConfigReader, type ProviderSettings, type SettingOverrides, type UpstackCredentials } from "../config";
 export { createLogger, type Logger, type LoggerOptions } from "../log";

@@ -70,12 +70,28 @@ interface AccessResult {
   keyName?: string | undefined;
 }
 
+/**
+ * Successful validations handed from one process of an engine's run to a
+ * later one of the same run (Terraform validates a changed key in its plan's
+ * provider process and plans it again in the apply's). Keyed by what a
+ * validation depends on: the key's fingerprint, the declared account and the
+ * access required. Only successes are kept.
+ */
+export interface ValidationCarry {
+  /** The validation an earlier process of this run kept under `cacheKey`, if it is still fresh. */
+  take(cacheKey: string): KeyValidation | undefined;
+  /** Keeps a successful validation for the run's later processes (best effort: never throws). */
+  keep(cacheKey: string, validation: KeyValidation): void;
+}
+
 /** What a {@link KeyValidator} speaks with and reads the time from. */
 export interface KeyValidatorOptions {
   /** The words of the place its messages appear (default Pulumi's). */
   readonly words?: Vocabulary;
   /** The clock (default Date.now). */
   readonly now?: () => number;
+  /** Validations carried between the processes of one engine run (default: none, each process asks Klaviyo). */
+  readonly carry?: ValidationCarry;
 }
 
 /** Validates keys, caching successes for the life of the process. */
@@ -89,6 +105,7 @@ export class KeyValidator {
   private discovery: Promise<unknown> = Promise.resolve();
   private readonly w: Vocabulary;
   private readonly now: () => number;
+  private readonly carry: ValidationCarry | undefined;
 
   /**
    * @param client - the Klaviyo client.
@@ -104,6 +121,7 @@ export class KeyValidator {
   ) {
     this.w = options.words ?? PULUMI_VOCABULARY;
     this.now = options.now ?? Date.now;
+    this.carry = options.carry;
   }
 
   /** Number of distinct validations cached (for tests). */
@@ -114,7 +132,8 @@ export class KeyValidator {
   /**
    * Validates `privateKey` against `target`. Throws {@link KlaviyoKeyError}
    * with the property concerned and what to do. The same key and target is
-   * asked of Klaviyo once per process.
+   * asked of Klaviyo once per process, and not again in a later process of
+   * the same run when a {@link ValidationCarry} holds its success.
    */
   validate(privateKey: string, target: ValidationTarget): Promise<KeyValidation> {
     registerSecret(privateKey);
@@ -122,9 +141,17 @@ export class KeyValidator {
     if (problem !== undefined) {
       return Promise.reject(new KlaviyoKeyError("klaviyo_key_invalid", `${this.w.property("privateApiKey")} ${problem}`, { property: "privateApiKey" }));
     }
-    const cacheKey = `${keyFingerprint(privateKey)}|${target.publicApiKey ?? ""}|${describeRequirement(target.requirement)}`;
+    const fingerprint = keyFingerprint(privateKey);
+    const cacheKey = `${fingerprint}|${target.publicApiKey ?? ""}|${describeRequirement(target.requirement)}`;
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return cached;
+    const carried = this.carry?.take(cacheKey);
+    if (carried !== undefined && carried.fingerprint === fingerprint) {
+      const known = Promise.resolve(carried);
+      this.cache.set(cacheKey, known);
+      this.accountByFingerprint.set(fingerprint, carried.accountId);
+      return known;
+    }
     const pending = this.run(privateKey, target).catch((error: unknown) => {
       // Klaviyo could not be asked (outage, timeout, rate limit past the deadline): inconclusive, about this key.
       if (error instanceof HttpError) {
@@ -140,7 +167,10 @@ export class KeyValidator {
       throw error;
     });
     this.cache.set(cacheKey, pending);
-    pending.catch(() => this.cache.delete(cacheKey));
+    pending.then(
+      (validation) => this.carry?.keep(cacheKey, validation),
+      () => this.cache.delete(cacheKey),
+    );
     return pending;
   }
 

@@ -9,7 +9,7 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import type { KlaviyoKeyCreated } from "../../emulator/types";
 import { accessRequirement } from "../../provider/klaviyo/access";
 import { KlaviyoClient, MAX_LISTING_PAGES } from "../../provider/klaviyo/client";
-import { KeyValidator } from "../../provider/klaviyo/key-validator";
+import { KeyValidator, type KeyValidation, type ValidationCarry } from "../../provider/klaviyo/key-validator";
 import { RequestPacer } from "../../provider/klaviyo/request-pacer";
 import { HttpTransport } from "../../provider/transport/http-transport";
 import { loadKlaviyoSpec } from "../../spec/klaviyo";
@@ -276,5 +276,45 @@ describe("pacing per account and endpoint, lanes learned from the key's own answ
     expect(limited.requests().filter((r) => r.status === 429)).toEqual([]);
     expect(limited.requests().filter((r) => r.path === "/api/accounts/")).toHaveLength(4);
     expect(limited.requests().filter((r) => r.path === "/api/api-keys/")).toHaveLength(1);
+  });
+});
+
+describe("validations carried from an earlier process of the same run (Terraform's plan, then its apply)", () => {
+  /** A carry in memory, as the Terraform provider's folder of files would be between two processes. */
+  function memoryCarry(): ValidationCarry & { kept: Map<string, KeyValidation> } {
+    const kept = new Map<string, KeyValidation>();
+    return { kept, take: (k) => kept.get(k), keep: (k, v) => void kept.set(k, v) };
+  }
+  const carried = (c: ValidationCarry): KeyValidator =>
+    new KeyValidator(new KlaviyoClient(transport, emu.url, spec), spec, new RequestPacer(false), { carry: c });
+
+  test("a success is kept; a later process's validator takes it without asking Klaviyo", async () => {
+    const { id, full } = await account();
+    const carry = memoryCarry();
+    emu.clearRequests();
+    const first = await carried(carry).validate(full.key, { publicApiKey: id, ...FULL });
+    expect(emu.requests().length).toBeGreaterThan(0);
+    expect([...carry.kept.values()]).toEqual([first]);
+    expect(JSON.stringify([...carry.kept])).not.toContain(full.key);
+    emu.clearRequests();
+    const second = await carried(carry).validate(full.key, { publicApiKey: id, ...FULL });
+    expect(second).toEqual(first);
+    expect(emu.requests()).toEqual([]);
+  });
+
+  test("what is carried is for that key and target only; a failure is not kept", async () => {
+    const { id, full } = await account();
+    const carry = memoryCarry();
+    await carried(carry).validate(full.key, FULL);
+    emu.clearRequests();
+    // Another target (a declared account) is validated again.
+    await carried(carry).validate(full.key, { publicApiKey: id, ...FULL });
+    expect(emu.requests().filter((r) => r.path === "/api/accounts/")).toHaveLength(1);
+    // A revoked key fails and leaves nothing behind.
+    const revoked = await emu.admin.createKlaviyoKey({ accountId: id });
+    await emu.admin.revokeKlaviyoKey(revoked.id);
+    const before = carry.kept.size;
+    expect((await rejection(carried(carry).validate(revoked.key, FULL))).code).toBe("klaviyo_key_invalid");
+    expect(carry.kept.size).toBe(before);
   });
 });
