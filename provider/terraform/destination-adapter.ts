@@ -48,7 +48,9 @@ import {
   type InputName,
   type OutputName,
   type PropertyType,
+  type KeyValidation,
   type SettingName,
+  type ValidationCarry,
 } from "../core";
 import { UNKNOWN, type CtyType, type TfObject, type TfValue } from "./values";
 
@@ -137,10 +139,17 @@ export const DESTINATION_ATTRIBUTES: readonly AttributeSpec[] = [
 /** The default label the rules apply. */
 export const DEFAULT_DESTINATION_LABEL = DEFAULT_LABEL;
 
+/** A key's validation, and how it is carried between the provider processes of one Terraform run (validation-carry.ts). */
+export type { KeyValidation, ValidationCarry };
+
 // ---------------------------------------------------------------- the session
 
-function terraformContext(config?: (key: string) => string | undefined): CoreContext {
-  return buildContext({ words: TERRAFORM_VOCABULARY, ...(config === undefined ? {} : { config }) });
+function terraformContext(carry: ValidationCarry | undefined, config?: (key: string) => string | undefined): CoreContext {
+  return buildContext({
+    words: TERRAFORM_VOCABULARY,
+    ...(config === undefined ? {} : { config }),
+    ...(carry === undefined ? {} : { validationCarry: carry }),
+  });
 }
 
 /**
@@ -193,8 +202,11 @@ export class RulesCall {
 export class RulesSession {
   private current: CoreContext | undefined;
 
+  /** @param carry - key validations carried between the provider processes of one Terraform run (none: each process asks Klaviyo). */
+  constructor(private readonly carry?: ValidationCarry) {}
+
   private context(): CoreContext {
-    this.current ??= terraformContext();
+    this.current ??= terraformContext(this.carry);
     return this.current;
   }
 
@@ -218,7 +230,7 @@ export class RulesSession {
       "upstack:apiUrl": config.apiUrl,
       "upstack:klaviyoApiUrl": config.klaviyoApiUrl,
     };
-    const next = terraformContext((key) => values[key]);
+    const next = terraformContext(this.carry, (key) => values[key]);
     const old = this.current;
     this.current = next;
     if (old !== undefined) void old.close();

@@ -13,7 +13,11 @@ import { loadProtocol, type ProtocolServices } from "./protocol";
 /** Forwards every method to the provider service, loaded on the first call. */
 function lazyProvider(services: ProtocolServices): ServiceImplementation {
   let loading: Promise<ServiceImplementation> | undefined;
-  const load = (): Promise<ServiceImplementation> => (loading ??= import("./provider-service").then((m) => m.createProviderService()));
+  // The real provider process carries validations to the later processes of its Terraform run (validation-carry.ts).
+  const load = (): Promise<ServiceImplementation> =>
+    (loading ??= Promise.all([import("./provider-service"), import("./validation-carry")]).then(([service, carry]) =>
+      service.createProviderService({ validationCarry: carry.terraformRunCarry() }),
+    ));
   const methods: Record<string, UnaryHandler> = {};
   for (const name of Object.keys(services.provider)) {
     methods[name] = (call, callback) => {

@@ -83,10 +83,16 @@ function str(value: TfValue | undefined): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value : undefined;
 }
 
+/** Options of {@link createProviderService}. */
+export interface ProviderServiceOptions {
+  /** Key validations carried between the provider processes of one Terraform run (default: none). */
+  readonly validationCarry?: adapter.ValidationCarry | undefined;
+}
+
 /** Builds the service implementation. One per provider process. */
-export function createProviderService(): ServiceImplementation {
+export function createProviderService(options: ProviderServiceOptions = {}): ServiceImplementation {
   let defaults: destination.ProviderDefaults = { pixelId: undefined };
-  const session = new adapter.RulesSession();
+  const session = new adapter.RulesSession(options.validationCarry);
   const unary = unaryOf(session);
 
   const capabilities = { plan_destroy: false, get_provider_schema_optional: true };

@@ -51,6 +51,8 @@ export const SOURCE = "registry.terraform.io/upstack/upstack";
 export class TerraformHarness extends EmulatorHarness {
   binDir = "";
   cliConfig = "";
+  /** The provider processes' TMPDIR (their sockets, code cache and carried validations stay in the file's folder). */
+  tmpDir = "";
   /** Every stdout/stderr terraform printed, for leak scans. */
   readonly outputs: string[] = [];
 
@@ -60,6 +62,8 @@ export class TerraformHarness extends EmulatorHarness {
     this.binDir = path.join(root, "bin");
     fs.mkdirSync(this.binDir);
     await bundleProvider(path.join(this.binDir, "terraform-provider-upstack"));
+    this.tmpDir = path.join(root, "tmp");
+    fs.mkdirSync(this.tmpDir);
     this.cliConfig = path.join(root, "cli.tfrc");
     fs.writeFileSync(this.cliConfig, `provider_installation {\n  dev_overrides {\n    "${SOURCE}" = "${this.binDir}"\n  }\n  direct {}\n}\n`);
   }
@@ -111,6 +115,7 @@ provider "upstack" {
             PATH: process.env["PATH"] ?? "",
             HOME: process.env["HOME"] ?? "/tmp",
             TF_CLI_CONFIG_FILE: this.cliConfig,
+            TMPDIR: this.tmpDir,
             CHECKPOINT_DISABLE: "1",
             TF_IN_AUTOMATION: "1",
             TF_INPUT: "0",

@@ -27,7 +27,8 @@ describeWithTerraform("terraform: write-only key lifecycle", () => {
     const w = await h.world("Write-only Store");
     const dir = h.workdir(config(w, 1));
 
-    // Create: the plan validates the key (2 Klaviyo requests), apply validates again in its own process and writes once.
+    // Create: the plan validates the key (2 Klaviyo requests); the apply plans again in its own provider process, takes that
+    // validation from the plan's process (validation-carry.ts) and writes once.
     const created = await h.tf(dir, ["apply", "-auto-approve", "-no-color"], h.envFor(w));
     expect(created.stderr).toBe("");
     expect(created.code).toBe(0);
