@@ -150,11 +150,12 @@ export interface ReadDestination {
  * undefined (the engine drops it). A key changed outside shows as a different
  * fingerprint; a key Klaviyo now rejects shows as status `unhealthy`, which
  * makes the next check validate the key again. When Upstack reports it
- * healthy and the key can be found (see closed-loop.ts), Klaviyo is asked
- * for the key's own status, so a key disabled there shows as unhealthy
- * before Upstack notices.
+ * healthy and the key can be found (`heldKey`, the key the engine's state
+ * holds for the resource, if any; else the configured keys, see
+ * closed-loop.ts), Klaviyo is asked for the key's own status, so a key
+ * disabled there shows as unhealthy before Upstack notices.
  */
-export async function readDestination(ctx: CoreContext, id: string, prior: PriorState): Promise<ReadDestination | undefined> {
+export async function readDestination(ctx: CoreContext, id: string, prior: PriorState, heldKey?: string): Promise<ReadDestination | undefined> {
   const pixelId = prior.pixelId ?? "";
   const owner = prior.owner ?? "";
   const dest = await ctx.upstack.get(upstackCredentials(ctx.settings, pixelId, undefined, ctx.words));
@@ -166,7 +167,7 @@ export async function readDestination(ctx: CoreContext, id: string, prior: Prior
     ...(prior.scopes === undefined ? {} : { scopes: prior.scopes }),
   });
   // Klaviyo's side: a key disabled or deleted there is unhealthy even before Upstack notices.
-  const klaviyo = await klaviyoStatusAtRefresh(ctx, prior, outputs);
+  const klaviyo = await klaviyoStatusAtRefresh(ctx, prior, outputs, heldKey);
   outputs.status = klaviyo.status;
   if (klaviyo.statusReason === undefined) delete outputs.statusReason;
   else outputs.statusReason = klaviyo.statusReason;

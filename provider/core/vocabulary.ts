@@ -129,7 +129,7 @@ export const TERRAFORM_VOCABULARY: Vocabulary = {
   onResource: "in the resource block",
   adoptHow: "in the resource block (or `terraform import` it by pixel id)",
   otherManager: "the configuration or stack that manages it",
-  refreshKeySources: "the key is not in KLAVIYO_PRIVATE_KEY in the provider's environment (refresh reads it from there only)",
+  refreshKeySources: "the key is neither in state (private_api_key_wo never is) nor in KLAVIYO_PRIVATE_KEY in the provider's environment",
 };
 
 const CLI_FLAGS: Readonly<Partial<Record<InputName | OutputName, string>>> = {

@@ -8,7 +8,8 @@
 import { refreshKlaviyoKey, type ProviderSettings } from "../config";
 import type { PriorState } from "../core/prior";
 import type { Vocabulary } from "../core/vocabulary";
-import { keyHint } from "../fingerprint";
+import { keyFingerprint, keyHint } from "../fingerprint";
+import { registerSecret } from "../redact";
 import type { Logger } from "../log";
 import type { KlaviyoApiKeys } from "./api-key-client";
 import { keyNameWarning, type OnceWarnings } from "./key-conventions";
@@ -106,18 +107,23 @@ export async function retireReplacedKeyAfterWrite(
 /**
  * At refresh: the destination's status with Klaviyo's view of the key added. Asks Klaviyo only when
  * Upstack reports the destination healthy, the key Upstack holds is the one validated (same
- * fingerprint as recorded) with a known Klaviyo id, and the key itself is configured where refresh
- * can find it (see {@link ProviderSettings.klaviyoKeysForRefresh}).
+ * fingerprint as recorded) with a known Klaviyo id, and the key itself is at hand: `heldKey`, the key
+ * the engine's own state holds for the resource (Terraform's sensitive `private_api_key`), or one
+ * configured where refresh can find it (see {@link ProviderSettings.klaviyoKeysForRefresh}); either
+ * only when its fingerprint is the one Upstack holds.
  */
 export async function klaviyoStatusAtRefresh(
   ctx: ClosedLoopContext,
   recorded: Pick<PriorState, "keyFingerprint" | "validation">,
   current: { readonly status: string; readonly statusReason?: string | undefined; readonly keyFingerprint: string; readonly klaviyoAccountId: string },
+  heldKey?: string,
 ): Promise<{ status: string; statusReason: string | undefined; keyName: string | undefined }> {
   const unchanged = { status: current.status, statusReason: current.statusReason, keyName: undefined };
   const keyId = recorded.validation.keyId;
   if (current.status !== "healthy" || keyId === undefined || recorded.keyFingerprint !== current.keyFingerprint) return unchanged;
-  const key = refreshKlaviyoKey(ctx.settings, current.keyFingerprint);
+  const held = heldKey?.trim();
+  if (held !== undefined && held !== "") registerSecret(held);
+  const key = held !== undefined && keyFingerprint(held) === current.keyFingerprint ? held : refreshKlaviyoKey(ctx.settings, current.keyFingerprint);
   if (key === undefined) {
     ctx.advice.warn(`refresh did not ask Klaviyo for the key's status: ${ctx.words.refreshKeySources}. The status shown is Upstack's.`);
     return unchanged;

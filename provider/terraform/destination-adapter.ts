@@ -447,9 +447,14 @@ export async function updateDestination(call: RulesCall, prior: TfObject, desire
   return outputAttributes(await coreUpdate(ctx, parsePrior(storedProperties(prior)), wanted));
 }
 
-/** Reads the destination back; undefined when it is gone or managed by someone else now. */
+/**
+ * Reads the destination back; undefined when it is gone or managed by someone else now. A
+ * sensitive `private_api_key` is in the stored state, so refresh can ask Klaviyo about it; a
+ * write-only key is not (refresh then looks for it in KLAVIYO_PRIVATE_KEY).
+ */
 export async function readDestination(call: RulesCall, prior: TfObject): Promise<Record<string, TfValue> | undefined> {
-  const found = await coreRead(call.ctx, String(prior["id"] ?? ""), parsePrior(storedProperties(prior)));
+  const stored = prior["private_api_key"];
+  const found = await coreRead(call.ctx, String(prior["id"] ?? ""), parsePrior(storedProperties(prior)), typeof stored === "string" ? stored : undefined);
   if (found === undefined) return undefined;
   const attrs = outputAttributes(found.outputs);
   if (attrs["owner"] === "") attrs["owner"] = null; // made in the dashboard: no owner yet

@@ -147,9 +147,37 @@ test("refresh asks Klaviyo for the status of the key Upstack holds when the key 
   expect((await readDestination(active.ctx, "dst_1", recorded))?.outputs).toMatchObject({ status: "healthy", klaviyoKeyName: "Renamed" });
 });
 
+test("refresh uses the key the engine's state holds (Terraform's sensitive private_api_key) when it is the one Upstack holds, and no other", async () => {
+  const recorded = before({ keyFingerprint: keyFingerprint(newKey), keyHint: "pk_...a1b2", klaviyoKeyId: "k0" });
+  const { ctx, transport, lines } = fakeContext(
+    services(
+      upstackHolds({ id: "dst_1" }),
+      klaviyo(() => keyState("k0", "a1b2", "disabled")),
+    ),
+    { words: TERRAFORM_VOCABULARY },
+  );
+  const found = await readDestination(ctx, "dst_1", recorded, ` ${newKey}\n`);
+  expect(transport.sent).toEqual(["upstack GET /destinations/api/klaviyo", "klaviyo GET /api/api-keys/k0/"]);
+  expect(found?.outputs).toMatchObject({ status: "unhealthy", statusReason: "Klaviyo reports the key pk_...a1b2 (id k0) as disabled." });
+  expect(lines.join("")).not.toContain("refresh did not ask Klaviyo");
+
+  // A held key that is not the one Upstack holds is not sent to Klaviyo: Upstack's status stands, and refresh says why.
+  const other = fakeContext(
+    services(
+      upstackHolds({ id: "dst_1" }),
+      klaviyo(() => keyState("k0", "a1b2", "disabled")),
+    ),
+    { words: TERRAFORM_VOCABULARY },
+  );
+  const kept = await readDestination(other.ctx, "dst_1", recorded, oldKey);
+  expect(other.transport.sent).toEqual(["upstack GET /destinations/api/klaviyo"]);
+  expect(kept?.outputs).toMatchObject({ status: "healthy" });
+  expect(other.lines.join("")).toContain("refresh did not ask Klaviyo for the key's status");
+});
+
 test.each<[string, Vocabulary, RegExp]>([
   ["Pulumi", PULUMI_VOCABULARY, /not in the stack config as klaviyoPrivateKey or klaviyoKeys, nor in KLAVIYO_PRIVATE_KEY/],
-  ["Terraform", TERRAFORM_VOCABULARY, /not in KLAVIYO_PRIVATE_KEY in the provider's environment/],
+  ["Terraform", TERRAFORM_VOCABULARY, /neither in state \(private_api_key_wo never is\) nor in KLAVIYO_PRIVATE_KEY in the provider's environment/],
 ])("refresh without the key asks Klaviyo nothing and says once where it looked, in %s's words", async (_engine, words, where) => {
   const recorded = before({ keyFingerprint: keyFingerprint(newKey), klaviyoKeyId: "k0" });
   const { ctx, transport, lines } = fakeContext(

@@ -187,8 +187,9 @@ describeWithTerraform("terraform: retire_replaced_key and Klaviyo's side at refr
 
   test("a key disabled in Klaviyo: refresh shows the destination unhealthy with the reason, the next plan fails on private_api_key", async () => {
     const { w, dir } = await created();
-    // Terraform's refresh finds the key in KLAVIYO_PRIVATE_KEY (ReadResource is given the stored state only).
-    const env = { ...h.envFor(w), KLAVIYO_PRIVATE_KEY: w.key.key };
+    // The sensitive private_api_key is in the stored state ReadResource is given: refresh asks Klaviyo with it
+    // (KLAVIYO_PRIVATE_KEY is not set).
+    const env = h.envFor(w);
     h.emu.clearRequests();
     const healthy = await h.tf(dir, ["apply", "-refresh-only", "-auto-approve", "-no-color"], env);
     expect(healthy.code).toBe(0);

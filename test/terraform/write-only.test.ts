@@ -51,6 +51,16 @@ describeWithTerraform("terraform: write-only key lifecycle", () => {
     const refreshed = await h.tf(dir, ["plan", "-detailed-exitcode", "-no-color"], h.envFor(w));
     expect(refreshed.code).toBe(0);
     expect(h.requestLines()).toEqual([`upstack GET /destinations/api/klaviyo`]);
+    // A write-only key is not in the state refresh is given: Klaviyo is not asked about it, and the plan says so.
+    expect(plainText(refreshed.stdout)).toContain(
+      "refresh did not ask Klaviyo for the key's status: the key is neither in state (private_api_key_wo never is) nor in KLAVIYO_PRIVATE_KEY",
+    );
+    // With the key in KLAVIYO_PRIVATE_KEY, refresh asks Klaviyo for its status (one request) and has nothing to warn about.
+    h.emu.clearRequests();
+    const withKey = await h.tf(dir, ["plan", "-detailed-exitcode", "-no-color"], { ...h.envFor(w), KLAVIYO_PRIVATE_KEY: w.key.key });
+    expect(withKey.code).toBe(0);
+    expect(h.requestLines()).toEqual([`upstack GET /destinations/api/klaviyo`, `klaviyo GET /api/api-keys/${w.key.id}/`]);
+    expect(plainText(withKey.stdout)).not.toContain("refresh did not ask Klaviyo");
 
     // Rotation: a new key and a version bump update in place.
     const rotated = await h.klaviyoKey(w.account.id);
