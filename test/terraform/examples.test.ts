@@ -35,6 +35,8 @@ test("the workflow plans on pull requests, applies on main, and holds no key", (
   expect(text).toMatch(/if: github\.event_name == 'pull_request'[\s\S]*terraform plan/);
   expect(text).toMatch(/if: github\.event_name == 'push' && github\.ref == 'refs\/heads\/main'[\s\S]*terraform apply -auto-approve/);
   expect(text).toContain("TF_VAR_klaviyo_private_key: ${{ secrets.KLAVIYO_PRIVATE_KEY }}");
+  // Refresh's source of a write-only key (see README, "Retiring the replaced key").
+  expect(text).toContain("KLAVIYO_PRIVATE_KEY: ${{ secrets.KLAVIYO_PRIVATE_KEY }}\n");
   expect(text).toContain("npx terraform-provider-upstack mirror");
   expect(text).not.toMatch(/pk_[A-Za-z0-9]{6,}|upstack_[A-Za-z0-9]{8,}/);
 });
