@@ -99,6 +99,8 @@ export function terraformRunCarry(options: RunCarryOptions = {}): ValidationCarr
   const ttlMs = options.ttlMs ?? CARRY_TTL_MS;
   const now = options.now ?? Date.now;
   let usable: boolean | undefined;
+  // Expired files are pruned once per process, on its first keep: a plan that validates many keys lists the folder once.
+  let pruned = false;
   const ready = (): boolean => (usable ??= privateFolder(dir, uid));
   const file = (cacheKey: string): string => path.join(dir, `${runId}-${createHash("sha256").update(cacheKey).digest("hex").slice(0, 32)}.json`);
   return {
@@ -122,7 +124,10 @@ export function terraformRunCarry(options: RunCarryOptions = {}): ValidationCarr
       try {
         fs.writeFileSync(temporary, JSON.stringify({ at: now(), validation }), { mode: 0o600 });
         fs.renameSync(temporary, target);
-        prune(dir, ttlMs, now());
+        if (!pruned) {
+          pruned = true;
+          prune(dir, ttlMs, now());
+        }
       } catch {
         try {
           fs.rmSync(temporary, { force: true });

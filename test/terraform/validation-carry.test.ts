@@ -54,7 +54,7 @@ describePosix("the carry's files", () => {
     expect(text).not.toContain(key.slice(3, -4));
   });
 
-  test("stale after the TTL, and pruned by the next keep", () => {
+  test("stale after the TTL, and pruned by the next process's first keep", () => {
     const v = validation(fakeKlaviyoPrivateKey());
     let now = 1_000_000;
     terraformRunCarry({ dir, runId: "7", now: () => now })!.keep("a", v);
@@ -63,9 +63,18 @@ describePosix("the carry's files", () => {
     const old = path.join(dir, fs.readdirSync(dir)[0]!);
     const past = new Date(Date.now() - CARRY_TTL_MS - 60_000);
     fs.utimesSync(old, past, past);
-    terraformRunCarry({ dir, runId: "8" })!.keep("b", v);
+    const carry = terraformRunCarry({ dir, runId: "8" })!;
+    carry.keep("b", v);
     expect(fs.existsSync(old)).toBe(false);
     expect(fs.readdirSync(dir)).toHaveLength(1);
+    // Once per process: a file that expires after this carry's first keep waits for the next process.
+    const kept = path.join(dir, fs.readdirSync(dir)[0]!);
+    fs.utimesSync(kept, past, past);
+    carry.keep("c", v);
+    expect(fs.existsSync(kept)).toBe(true);
+    terraformRunCarry({ dir, runId: "9" })!.keep("d", v);
+    expect(fs.existsSync(kept)).toBe(false);
+    expect(fs.readdirSync(dir)).toHaveLength(2);
   });
 
   test("a folder others can open, or a symbolic link, is not used; a damaged file is not a validation", () => {
